@@ -1,0 +1,1 @@
+"""ucj-warehouse: Universal Coverage Jamsostek data warehouse."""
