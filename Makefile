@@ -1,0 +1,25 @@
+# The two commands of the README: `make demo` (the main job) and `make test` (the tests).
+.PHONY: demo test install lint run marts clean
+
+UV := .tools/bin/uv
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+install:
+	./scripts/bootstrap.sh
+
+demo: install
+	.venv/bin/ucj demo
+
+test: install
+	.venv/bin/ruff check src tests dags bench
+	.venv/bin/python -m pytest -q
+
+run: install
+	.venv/bin/ucj run
+
+marts: install
+	.venv/bin/ucj marts
+
+clean:
+	rm -rf .ucj data/quarantine dbt_project/target dbt_project/logs

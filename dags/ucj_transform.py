@@ -1,0 +1,61 @@
+"""Model the raw layer into the coverage, claims and budget marts with dbt (through Cosmos).
+
+Runs when the ingest DAG reports new rows (the raw Asset) and every night at 01:30 WITA.
+Each model's tests run right after it; tests with two parents wait for both.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+from ucj import transform
+from ucj.assets import RAW_URI
+
+WITA = "Asia/Makassar"
+
+with DAG(
+    dag_id="ucj_transform",
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("30 1 * * *", timezone=WITA),
+        assets=Asset(RAW_URI),
+    ),
+    start_date=pendulum.datetime(2025, 1, 1, tz=WITA),
+    catchup=False,  # the marts are rebuilt from everything loaded; old intervals add nothing
+    max_active_runs=1,
+    tags=["ucj", "transform", "dbt"],
+    default_args={
+        "owner": "ucj-data",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+    },
+    doc_md=__doc__,
+) as dag:
+    manifest = transform.manifest_path()
+    DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(
+            dbt_project_path=transform.project_dir(),
+            manifest_path=manifest if manifest.exists() else None,
+            install_dbt_deps=False,
+        ),
+        profile_config=ProfileConfig(
+            profile_name=transform.PROFILE,
+            target_name=transform.TARGET,
+            profiles_yml_filepath=transform.project_dir() / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST if manifest.exists() else LoadMode.DBT_LS,
+            test_behavior=TestBehavior.AFTER_EACH,
+            should_detach_multiple_parents_tests=True,
+        ),
+    )

@@ -1,0 +1,9 @@
+{#- Generic test: the combination of `columns` identifies a row (no dbt_utils here). -#}
+{% test unique_combination(model, columns) %}
+select
+    {{ columns | join(', ') }},
+    count(*) as occurrences
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}

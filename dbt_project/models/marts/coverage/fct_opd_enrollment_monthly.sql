@@ -1,0 +1,90 @@
+-- grain: one row per region x OPD x month
+-- Of the workers on each OPD's latest roster, who is an active BPJS participant that month,
+-- and who is billed to the OPD without being on its roster.
+
+with
+
+roster as (
+    select * from {{ ref('int_opd_rosters_as_of_months') }}
+),
+
+active as (
+    select * from {{ ref('int_participants_active_monthly') }}
+),
+
+opds as (
+    select * from {{ ref('stg_reference__opds') }}
+),
+
+active_niks as (
+    select distinct
+        kode_wilayah,
+        period_month,
+        nik
+    from active
+    where nik is not null
+),
+
+roster_counts as (
+    select
+        roster.kode_wilayah,
+        roster.opd_code,
+        roster.period_month,
+        count(distinct roster.nik) as roster_workers,
+        count(distinct active_niks.nik) as enrolled_active
+    from roster
+    left join active_niks
+        on roster.kode_wilayah = active_niks.kode_wilayah
+        and roster.period_month = active_niks.period_month
+        and roster.nik = active_niks.nik
+    group by 1, 2, 3
+),
+
+billed_not_on_roster as (
+    select
+        active.kode_wilayah,
+        active.billed_opd_code as opd_code,
+        active.period_month,
+        count(distinct active.person_id) as enrolled_not_on_roster
+    from active
+    left join roster
+        on active.kode_wilayah = roster.kode_wilayah
+        and active.billed_opd_code = roster.opd_code
+        and active.period_month = roster.period_month
+        and active.nik = roster.nik
+    where active.billed_opd_code is not null
+        and roster.nik is null
+    group by 1, 2, 3
+),
+
+combined as (
+    select
+        coalesce(roster_counts.kode_wilayah, billed_not_on_roster.kode_wilayah) as kode_wilayah,
+        coalesce(roster_counts.opd_code, billed_not_on_roster.opd_code) as opd_code,
+        coalesce(roster_counts.period_month, billed_not_on_roster.period_month) as period_month,
+        coalesce(roster_counts.roster_workers, 0) as roster_workers,
+        coalesce(roster_counts.enrolled_active, 0) as enrolled_active,
+        coalesce(billed_not_on_roster.enrolled_not_on_roster, 0) as enrolled_not_on_roster
+    from roster_counts
+    full outer join billed_not_on_roster
+        on roster_counts.kode_wilayah = billed_not_on_roster.kode_wilayah
+        and roster_counts.opd_code = billed_not_on_roster.opd_code
+        and roster_counts.period_month = billed_not_on_roster.period_month
+),
+
+final as (
+    select
+        combined.kode_wilayah,
+        combined.opd_code,
+        opds.opd_name,
+        combined.period_month,
+        combined.roster_workers::integer as roster_workers,
+        combined.enrolled_active::integer as enrolled_active,
+        (combined.roster_workers - combined.enrolled_active)::integer as not_enrolled,
+        combined.enrolled_not_on_roster::integer as enrolled_not_on_roster,
+        {{ pct('combined.enrolled_active', 'combined.roster_workers') }} as enrollment_pct
+    from combined
+    inner join opds on combined.opd_code = opds.opd_code
+)
+
+select * from final

@@ -1,0 +1,32 @@
+with
+
+source as (
+    select * from {{ source('raw', 'rosters') }}
+),
+
+current_files as (
+    select * from {{ ref('stg_ucj__current_files') }}
+),
+
+renamed as (
+    select
+        source.batch_id as file_id,
+        source.source_row,
+        source.kode_wilayah,
+        to_date(source.period || '-01', 'YYYY-MM-DD') as roster_month,
+        source.nik,
+        source.nama as worker_name,
+        source.opd as opd_text,
+        {{ normalize_name('source.opd') }} as opd_key,
+        source.jabatan as job_title,
+        source.status_kepegawaian as employment_status,
+        source.kategori_rentan as vulnerable_category,
+        source.jenis_kelamin as sex,
+        source.upah as wage_idr,
+        source.tanggal_lahir as birth_date,
+        source.tmt as start_date
+    from source
+    inner join current_files on source.batch_id = current_files.file_id
+)
+
+select * from renamed

@@ -1,0 +1,96 @@
+"""The ``ucj`` command: generate sample data, run the pipeline, read the marts and the rejects."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from ucj.config import settings
+
+console = Console()
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log what every step does.")
+def main(verbose: bool) -> None:
+    """ucj-warehouse: Universal Coverage Jamsostek for the Pemda of Sulawesi Tenggara."""
+    _setup_logging(verbose)
+
+
+def _register_generate() -> None:
+    try:
+        from ucj.generate.cli import generate_command
+    except ImportError:  # pragma: no cover - the generator ships with the package
+        return
+    main.add_command(generate_command)
+
+
+_register_generate()
+
+
+@main.command("run")
+@click.option("--landing", "landing", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Landing folder (default: UCJ_LANDING_DIR or ./data/landing).")  # fmt: skip
+def run_command(landing: Path | None) -> None:
+    """Run every DAG once, in dependency order, over the files in the landing folder."""
+    from ucj.runner import run_pipeline
+
+    result = run_pipeline(landing or settings().landing_dir, console=console)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command("demo")
+@click.option("--scale", default="demo", show_default=True, type=click.Choice(["tiny", "demo"]))
+@click.option("--seed", default=2025, show_default=True)
+def demo_command(scale: str, seed: int) -> None:
+    """Generate sample data if absent, run the whole pipeline, print the marts."""
+    from ucj.marts_view import print_marts
+    from ucj.runner import run_pipeline
+
+    cfg = settings()
+    landing = cfg.landing_dir
+    if not any(landing.glob("*/*/*/*")):
+        from ucj.generate import generate
+
+        with console.status(f"Generating {scale} sample data (seed {seed}) into {landing} …"):
+            started = time.monotonic()
+            generate(scale=scale, seed=seed, out=landing)
+        console.print(f"[green]✓[/] sample data generated in {time.monotonic() - started:.1f} s: {landing}")
+    else:
+        console.print(f"Using the files already in {landing}")
+    result = run_pipeline(landing, console=console, keep_server=True)
+    if result.ok:
+        print_marts(console, url=result.warehouse_url)
+    result.close()
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command("marts")
+@click.option("--limit", default=30, show_default=True, help="Rows shown per mart.")
+def marts_command(limit: int) -> None:
+    """Print the marts as readable tables."""
+    from ucj.marts_view import print_marts
+
+    print_marts(console, limit=limit)
+
+
+@main.command("rejects")
+@click.option("--region", required=True, help="Kemendagri code, e.g. 74.71")
+@click.option("--period", required=True, help="YYYY-MM or YYYY")
+def rejects_command(region: str, period: str) -> None:
+    """Print the rejection report an OPD can act on (file, sheet, row, column, value, rule)."""
+    from ucj.marts_view import print_rejects
+
+    print_rejects(console, region=region, period=period)

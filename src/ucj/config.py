@@ -1,0 +1,62 @@
+"""Settings, read only from the environment (STYLE.md: connections and settings from env).
+
+Every path defaults to a folder inside the project so that a fresh clone runs with no
+configuration at all; a Pemda deployment points them elsewhere through ``UCJ_*`` variables.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TIMEZONE = "Asia/Makassar"  # WITA
+SOURCES: tuple[str, ...] = ("rosters", "participants", "claims", "budgets", "workforce")
+
+
+def _path(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live. Build with :func:`settings` so the environment is read once per call."""
+
+    project_root: Path
+    state_dir: Path  # embedded PostgreSQL, Airflow home, GX results: everything git ignores
+    landing_dir: Path
+    quarantine_dir: Path
+    warehouse_url: str | None  # None: start the embedded PostgreSQL
+    airflow_db_url: str | None  # None: SQLite inside AIRFLOW_HOME
+    dbt_project_dir: Path
+    expectations_dir: Path
+    max_bad_row_share: float  # above this share of rejected rows the whole file is quarantined
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.state_dir / "pgdata"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.state_dir / "airflow"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.dbt_project_dir / "target"
+
+
+def settings() -> Settings:
+    state = _path("UCJ_STATE_DIR", PROJECT_ROOT / ".ucj")
+    return Settings(
+        project_root=PROJECT_ROOT,
+        state_dir=state,
+        landing_dir=_path("UCJ_LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
+        quarantine_dir=_path("UCJ_QUARANTINE_DIR", PROJECT_ROOT / "data" / "quarantine"),
+        warehouse_url=os.environ.get("UCJ_WAREHOUSE_URL") or None,
+        airflow_db_url=os.environ.get("UCJ_AIRFLOW_DB_URL") or None,
+        dbt_project_dir=PROJECT_ROOT / "dbt_project",
+        expectations_dir=PROJECT_ROOT / "expectations",
+        max_bad_row_share=float(os.environ.get("UCJ_MAX_BAD_ROW_SHARE", "0.5")),
+    )

@@ -1,0 +1,1 @@
+"""Lowest layer of ingestion: file readers, header synonyms and Indonesian value parsers."""

@@ -1,0 +1,151 @@
+"""Great Expectations: run a source's checkpoint over a typed chunk, turn failures into row verdicts.
+
+The suites live in ``expectations/gx`` (the committed File Data Context, one suite and one
+checkpoint per source). Each expectation's ``meta`` says what a failure means:
+``severity`` ``reject`` (the row is not loaded) or ``warn`` (loaded, reported: DOMAIN.md's
+unverified rules), ``reason_code`` (``FROM_COLUMN`` takes the code from the
+``<field>__error`` column, which holds the parser's precise reason), and the messages in
+English and Bahasa Indonesia. GX is imported lazily: it costs seconds to import.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from ucj.config import settings
+
+_context_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RowFailure:
+    source_row: int
+    column: str | None
+    value: str | None
+    rule: str
+    reason_code: str
+    severity: str  # "reject" | "warn"
+    message_en: str
+    message_id: str
+
+
+@dataclass
+class SuiteSummary:
+    """What one suite said over all chunks of a file (summed)."""
+
+    suite: str
+    rows_validated: int = 0
+    expectations: int = 0
+    failed: dict[str, int] = field(default_factory=dict)  # rule -> unexpected count
+
+    @property
+    def success(self) -> bool:
+        return not self.failed
+
+    def as_json(self) -> dict[str, Any]:
+        return {"suite": self.suite, "rows": self.rows_validated, "failed": self.failed}
+
+
+@cache
+def _context() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx.get_context(mode="file", project_root_dir=str(settings().expectations_dir))
+
+
+def checkpoint(source: str) -> Any:
+    with _context_lock:
+        return _context().checkpoints.get(source)
+
+
+def validate_chunk(typed: pd.DataFrame, source: str, period_end: date, summary: SuiteSummary) -> list[RowFailure]:
+    """Run the source's checkpoint over one typed chunk; return one failure per (row, rule)."""
+    frame = _gx_frame(typed)
+    result = checkpoint(source).run(
+        batch_parameters={"dataframe": frame},
+        expectation_parameters={"min_date": date(1900, 1, 1).isoformat(), "max_date": period_end.isoformat()},
+    )
+    failures: list[RowFailure] = []
+    summary.rows_validated += len(frame)
+    for validation in result.run_results.values():
+        summary.expectations = len(validation.results)
+        for res in validation.results:
+            if res.success:
+                continue
+            config = res.expectation_config
+            if res.exception_info and res.exception_info.get("raised_exception"):
+                raise RuntimeError(f"expectation {config.type} failed to run: {res.exception_info}")
+            rule = _rule_name(config)
+            failures.extend(_row_failures(res, config, rule, typed))
+            summary.failed[rule] = summary.failed.get(rule, 0) + int(res.result.get("unexpected_count") or 0)
+    return failures
+
+
+def _gx_frame(typed: pd.DataFrame) -> pd.DataFrame:
+    """The chunk as GX should see it: dates as ISO text so range checks compare like with like."""
+    frame = typed.drop(columns=["_source_values"])
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            sample = frame[column].dropna()
+            if len(sample) and isinstance(sample.iat[0], date):
+                frame[column] = frame[column].map(lambda v: v.isoformat() if isinstance(v, date) else None)
+    # numbers as floats for between-checks (Decimal is not comparable by GX's pandas engine)
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            sample = frame[column].dropna()
+            if len(sample) and not isinstance(sample.iat[0], str) and hasattr(sample.iat[0], "as_integer_ratio"):
+                frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def _rule_name(config: Any) -> str:
+    kwargs = config.kwargs
+    target = kwargs.get("column") or "+".join(kwargs.get("column_list") or []) or "table"
+    return f"{config.type}({target})"
+
+
+def _row_failures(res: Any, config: Any, rule: str, typed: pd.DataFrame) -> list[RowFailure]:
+    meta = config.meta or {}
+    severity = meta.get("severity", "reject")
+    column = config.kwargs.get("column")
+    rule_column = meta.get("rule_column") or column
+    indexes = res.result.get("unexpected_index_list") or []
+    rows = [int(item["_source_row"]) for item in indexes]
+    if config.type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
+        rows = _later_duplicates(typed, config.kwargs.get("column_list") or [column], set(rows))
+    by_row = typed.set_index("_source_row", drop=False)
+    failures = []
+    for row in rows:
+        record = by_row.loc[row]
+        code = meta.get("reason_code", "RULE_FAILED")
+        if code == "FROM_COLUMN":
+            code = str(record[column])
+        original = record["_source_values"].get(rule_column) if rule_column else None
+        failures.append(
+            RowFailure(
+                source_row=row,
+                column=rule_column,
+                value=original,
+                rule=rule,
+                reason_code=code,
+                severity=severity,
+                message_en=meta.get("message_en", ""),
+                message_id=meta.get("message_id", ""),
+            )
+        )
+    return failures
+
+
+def _later_duplicates(typed: pd.DataFrame, columns: list[str], flagged: set[int]) -> list[int]:
+    """Of the rows GX flags as sharing a key, all but the first occurrence of each key."""
+    subset = typed[typed["_source_row"].isin(flagged)]
+    duplicated = subset.duplicated(subset=columns, keep="first")
+    return subset.loc[duplicated, "_source_row"].astype(int).tolist()

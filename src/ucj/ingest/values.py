@@ -1,0 +1,847 @@
+"""Parsers for values as Indonesian government spreadsheets write them.
+
+Every parser takes the cell text a reader produced (``None`` or empty = no value) and returns
+the typed value, or raises :class:`ValueParseError` with a stable ``code``. The vectorised
+versions (``parse_dates``, ``parse_moneys``, ..., ``check_niks``) take a pandas Series and
+return ``(values, error_codes)`` Series aligned with the input; they parse each distinct
+text once, so repeated values (dates, wages, L/P) cost nothing.
+
+Decisions on ambiguous text (documented contract, tested in tests/unit/test_values.py):
+
+* Dates are day-first: ``03/12/1990`` is 3 December 1990. Month > 12 is rejected
+  (``DATE_INVALID``), never swapped. Two-digit years are rejected (``DATE_TWO_DIGIT_YEAR``).
+  A bare 4-digit number 1900-2100 is a year, not a serial (``DATE_YEAR_ONLY``).
+  Other whole numbers 61..73050 are Excel serials (1900-03-01..2099-12-31).
+  ``yyyymmdd`` and ``ddmmyyyy`` 8-digit forms are accepted (they can never both be valid).
+* Money: a single separator ("." or ",") followed by exactly three digits is a thousands
+  separator (``3.073`` = 3073, ``3,073`` = 3073); otherwise it is the decimal mark
+  (``1,5`` = 1.5, ``3073551.7`` = 3073551.7). With both, the last one is the decimal mark.
+  Thousands groups must have three digits. ``(1.000)`` and ``-1.000`` are negative
+  (the validator decides whether negatives are allowed). ``-``, ``Rp -`` and ``Rp. -`` are
+  no value. ``Rp 3.000.000,-`` is 3000000. ``juta``/``jt``, ``ribu``/``rb`` and
+  ``miliar``/``milyar``/``M`` multiply; with them a single separator is always decimal
+  (``1,2 juta`` = 1200000, ``1.204 miliar`` = 1204000000).
+* Integers follow the money rules and must be whole (``1.427`` = 1427, ``1,5`` is
+  ``INT_NOT_WHOLE``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+
+class ValueParseError(ValueError):
+    """A non-empty value that cannot be read; ``code`` is stable, ``message`` is English."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+_EMPTY_MARKS = frozenset({"", "-", "--", "—", "–", "_"})
+
+
+def _clean(text: object) -> str | None:
+    """Strip a cell text; None for no value (None, NaN, empty, a lone dash)."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        if isinstance(text, float) and math.isnan(text):
+            return None
+        text = str(text)
+    text = text.replace("\u00a0", " ").strip()
+    return None if text in _EMPTY_MARKS else text
+
+
+# --------------------------------------------------------------------------- dates
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "januari jan january",
+        "februari feb pebruari peb february",
+        "maret mar march",
+        "april apr",
+        "mei may",
+        "juni jun june",
+        "juli jul july",
+        "agustus agu agt ags aug august",
+        "september sep sept",
+        "oktober okt oct october",
+        "november nov nopember nop",
+        "desember des dec december",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[_name] = _number
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+SERIAL_MIN = 61  # 1900-03-01: below it Excel's fictitious 1900-02-29 shifts dates
+SERIAL_MAX = 73050  # 2099-12-31
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DMY = re.compile(r"(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})")
+_YMD = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
+_D_MON_Y = re.compile(r"(\d{1,2})(?:\s*[-/.\s]\s*|(?=[A-Za-z]))([A-Za-z]+)\.?(?:\s*[-/.,\s]\s*)(\d{2,4})")
+_MON_D_Y = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{2,4})")
+_SERIAL = re.compile(r"(\d{1,5})(?:\.(\d+))?")
+_EIGHT = re.compile(r"\d{8}")
+_DAY_NAMES = re.compile(
+    r"^(senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)\s*,?\s*",
+    re.IGNORECASE,
+)
+_TRAILING_DATE = re.compile(
+    r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}"
+    r"|\d{1,2}\s*[-/.\s]?\s*[A-Za-z]+\.?\s*[-/.,\s]\s*\d{2,4}|\d{4,5}(?:\.\d+)?|\d{8})$"
+)
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> date:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValueParseError(
+            "DATE_OUT_OF_RANGE", f"date {text!r} has year {year}, outside {YEAR_MIN}-{YEAR_MAX}"
+        )
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueParseError(
+            "DATE_INVALID",
+            f"date {text!r} has no such day (read as day {day}, month {month}, year {year};"
+            " dates are read day-first)",
+        ) from None
+
+
+def _two_digit(text: str) -> ValueParseError:
+    return ValueParseError(
+        "DATE_TWO_DIGIT_YEAR", f"date {text!r} has a two-digit year; write the year in full"
+    )
+
+
+def _month_number(name: str, text: str) -> int:
+    month = MONTHS.get(name.lower())
+    if month is None:
+        raise ValueParseError("DATE_UNPARSEABLE", f"date {text!r}: unknown month name {name!r}")
+    return month
+
+
+def _from_serial(whole: str, text: str) -> date:
+    serial = int(whole)
+    if not SERIAL_MIN <= serial <= SERIAL_MAX:
+        raise ValueParseError(
+            "DATE_OUT_OF_RANGE",
+            f"date {text!r} looks like an Excel serial number but is outside 1900-2099",
+        )
+    return _EXCEL_EPOCH + timedelta(days=serial)
+
+
+def _parse_date_only(text: str) -> date | None:
+    """Parse a text that is only a date; None when no date format matches."""
+    if m := _ISO.fullmatch(text):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := _DMY.fullmatch(text):
+        if len(m[4]) != 4:
+            raise _two_digit(text)
+        return _make_date(int(m[4]), int(m[3]), int(m[1]), text)
+    if m := _YMD.fullmatch(text):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := _D_MON_Y.fullmatch(text):
+        month = _month_number(m[2], text)
+        if len(m[3]) != 4:
+            raise _two_digit(text)
+        return _make_date(int(m[3]), month, int(m[1]), text)
+    if m := _MON_D_Y.fullmatch(text):
+        month = _month_number(m[1], text)
+        if len(m[3]) != 4:
+            raise _two_digit(text)
+        return _make_date(int(m[3]), month, int(m[2]), text)
+    if _EIGHT.fullmatch(text):
+        return _parse_eight_digits(text)
+    if m := _SERIAL.fullmatch(text):
+        if m[2] is None and len(m[1]) == 4 and YEAR_MIN <= int(m[1]) <= YEAR_MAX:
+            raise ValueParseError(
+                "DATE_YEAR_ONLY", f"date {text!r} is only a year; give day, month and year"
+            )
+        return _from_serial(m[1], text)
+    return None
+
+
+def _parse_eight_digits(text: str) -> date:
+    for year, month, day in ((text[:4], text[4:6], text[6:]), (text[4:], text[2:4], text[:2])):
+        try:
+            if YEAR_MIN <= int(year) <= YEAR_MAX:
+                return date(int(year), int(month), int(day))
+        except ValueError:
+            continue
+    raise ValueParseError("DATE_INVALID", f"date {text!r} is neither yyyymmdd nor ddmmyyyy")
+
+
+def parse_date(text: str | None) -> date | None:
+    """Parse a date as Indonesian files write it; None for no value.
+
+    Accepts ISO ``1990-03-12`` (also with a time), ``12-03-1990``, ``12/03/1990``,
+    ``12.3.1990``, ``1990/03/12``, ``1 Desember 2025``, ``1 Des 2025``, ``01-Des-2025``,
+    English month names (``December 1, 2025``), a leading day name (``Senin, 1 Des 2025``),
+    Excel serials (``33045``, ``33045.0``), 8-digit ``yyyymmdd``/``ddmmyyyy`` and
+    place-and-date ``Kendari, 12-03-1990``. Raises :class:`ValueParseError` otherwise.
+    """
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None
+    return _parse_date_cached(cleaned)
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_cached(text: str) -> date:
+    body = _DAY_NAMES.sub("", text)
+    parsed = _parse_date_only(body)
+    if parsed is None:
+        _, parsed = _split_place_date(text)
+    return parsed
+
+
+def _split_place_date(text: str) -> tuple[str | None, date]:
+    m = _TRAILING_DATE.search(text)
+    if m is None:
+        raise ValueParseError("DATE_UNPARSEABLE", f"cannot read a date in {text!r}")
+    place = text[: m.start()].strip(" ,;/-\t") or None
+    if place is not None and not re.search(r"[A-Za-z]", place):
+        raise ValueParseError("DATE_UNPARSEABLE", f"cannot read a date in {text!r}")
+    parsed = _parse_date_only(m[1].strip())
+    if parsed is None:
+        raise ValueParseError("DATE_UNPARSEABLE", f"cannot read a date in {text!r}")
+    return place, parsed
+
+
+def parse_place_date(text: str | None) -> tuple[str | None, date | None]:
+    """Split "Kendari, 12-03-1990" (TTL) into ("Kendari", date(1990, 3, 12)).
+
+    A bare date gives (None, date); no value gives (None, None). The place may be followed
+    by a comma, slash, semicolon, dash or just a space.
+    """
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None, None
+    body = _DAY_NAMES.sub("", cleaned)
+    only = _parse_date_only(body) if _TRAILING_DATE.fullmatch(body) else None
+    if only is not None:
+        return None, only
+    return _split_place_date(cleaned)
+
+
+# --------------------------------------------------------------------------- money, integers
+
+_MULTIPLIERS = {
+    "rb": 1_000, "ribu": 1_000, "k": 1_000,
+    "jt": 1_000_000, "juta": 1_000_000,
+    "m": 1_000_000_000, "miliar": 1_000_000_000, "milyar": 1_000_000_000, "mlyr": 1_000_000_000,
+    "t": 1_000_000_000_000, "triliun": 1_000_000_000_000,
+    "rp": 1, "idr": 1, "rupiah": 1,
+}  # fmt: skip
+_CURRENCY = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)
+_MULTIPLIER = re.compile(r"\s*([A-Za-z]+)\.?$")
+_GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+_NUMBER_BODY = re.compile(r"\d[\d.,]*|[.,]\d+")
+_NO_AMOUNT = re.compile(r"(?i)(?:rp\.?|idr)\s*-*")
+
+
+def _money_error(text: str, why: str) -> ValueParseError:
+    return ValueParseError("MONEY_UNPARSEABLE", f"cannot read amount {text!r}: {why}")
+
+
+def _split_number(body: str, text: str, multiplied: bool) -> str:
+    """Return ``body`` as a plain "1234.56" string following the module's separator rules."""
+    dots, commas = body.count("."), body.count(",")
+    if not dots and not commas:
+        return body
+    if dots and commas:
+        decimal_mark = "." if body.rfind(".") > body.rfind(",") else ","
+        whole, _, fraction = body.rpartition(decimal_mark)
+        if whole.count(decimal_mark) or not _GROUPED.fullmatch(whole) and not whole.isdigit():
+            raise _money_error(text, "mixed separators")
+        return whole.replace(".", "").replace(",", "") + "." + fraction
+    mark = "." if dots else ","
+    if dots + commas > 1:
+        if not _GROUPED.fullmatch(body):
+            raise _money_error(text, "thousands groups must have three digits")
+        return body.replace(mark, "")
+    whole, _, fraction = body.partition(mark)
+    if not whole:
+        whole = "0"
+    if len(fraction) == 3 and not multiplied and whole != "0" and len(whole) <= 3:
+        return whole + fraction
+    return whole + "." + fraction
+
+
+@lru_cache(maxsize=262144)
+def _parse_money_cached(text: str) -> Decimal:
+    body, negative = _strip_sign(text)
+    multiplier = 1
+    if m := _MULTIPLIER.search(body):
+        factor = _MULTIPLIERS.get(m[1].lower())
+        if factor is None:
+            raise _money_error(text, f"unexpected text {m[1]!r}")
+        multiplier, body = factor, body[: m.start()].rstrip()
+        body, flipped = _strip_sign(body)
+        negative ^= flipped
+    body = body.replace(" ", "")
+    if not _NUMBER_BODY.fullmatch(body):
+        raise _money_error(text, "not a number")
+    try:
+        value = Decimal(_split_number(body, text, multiplier != 1)) * multiplier
+    except InvalidOperation:
+        raise _money_error(text, "not a number") from None
+    if multiplier != 1 and value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return -value if negative else value
+
+
+def _strip_sign(text: str) -> tuple[str, bool]:
+    """Remove "Rp"/"IDR", a minus sign, accounting brackets and a ",-" tail."""
+    body, negative = text.strip(), False
+    for _ in range(2):
+        if body.startswith("(") and body.endswith(")"):
+            negative, body = not negative, body[1:-1].strip()
+        if body.startswith("-"):
+            negative, body = not negative, body[1:].strip()
+        body = _CURRENCY.sub("", body)
+    for suffix in (",-", ".-", ",--", ",00-"):
+        if body.endswith(suffix):
+            body = body[: -len(suffix)]
+            break
+    return body, negative
+
+
+def parse_money(text: str | None) -> Decimal | None:
+    """Parse a Rupiah amount ("Rp 3.073.551,70", "3,073,551.70", "3073551"); None for none.
+
+    See the module docstring for the separator rules. Raises ``MONEY_UNPARSEABLE``.
+    """
+    cleaned = _clean(text)
+    if cleaned is None or _NO_AMOUNT.fullmatch(cleaned):
+        return None
+    return _parse_money_cached(cleaned)
+
+
+def parse_int(text: str | None) -> int | None:
+    """Parse a count ("1.427" = 1427, "1427", "1,427"); None for no value.
+
+    Raises ``INT_UNPARSEABLE`` or ``INT_NOT_WHOLE``.
+    """
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None
+    try:
+        value = _parse_money_cached(cleaned)
+    except ValueParseError:
+        raise ValueParseError("INT_UNPARSEABLE", f"cannot read number {cleaned!r}") from None
+    if value != value.to_integral_value():
+        raise ValueParseError("INT_NOT_WHOLE", f"number {cleaned!r} is not a whole number")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- coded values
+
+
+def _code_key(text: str) -> str:
+    return re.sub(r"[^0-9A-Z]+", "", text.upper())
+
+
+def _lookup_code(
+    text: str | None, table: dict[str, str], code: str, label: str, expected: str
+) -> str | None:
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None
+    key = _code_key(cleaned)
+    if key in table:
+        return table[key]
+    # "Penerima Upah (PU)": try outside, then inside, the brackets.
+    outside = _code_key(re.sub(r"\([^)]*\)", " ", cleaned))
+    if outside in table:
+        return table[outside]
+    for inside in re.findall(r"\(([^)]*)\)", cleaned):
+        if _code_key(inside) in table:
+            return table[_code_key(inside)]
+    raise ValueParseError(code, f"unknown {label} {cleaned!r}; expected {expected}")
+
+
+def _table(mapping: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value, variants in mapping.items():
+        for variant in variants.split("|"):
+            out[_code_key(variant)] = value
+    return out
+
+
+_SEX = _table(
+    {
+        "L": "L|LK|LAKI|LAKI-LAKI|LAKI LAKI|LAKILAKI|LELAKI|PRIA|M|MALE|MAN|COWOK",
+        "P": "P|PR|PRP|PEREMPUAN|WANITA|W|F|FEMALE|WOMAN|CEWEK",
+    }
+)
+_SEGMENT = _table(
+    {
+        "PU": "PU|P.U.|PPU|PENERIMA UPAH|PEKERJA PENERIMA UPAH|TK PU|FORMAL",
+        "BPU": "BPU|B.P.U.|PBPU|BUKAN PENERIMA UPAH|PEKERJA BUKAN PENERIMA UPAH|TK BPU|INFORMAL",
+        "JAKON": "JAKON|JASA KONSTRUKSI|JASKON|KONSTRUKSI|JK PROYEK|PROYEK JASA KONSTRUKSI",
+    }
+)
+_TOTAL = _table({"TOTAL": "TOTAL|JUMLAH|JUMLAH TOTAL|TOTAL PEKERJA|SEMUA|SEMUA SEGMEN|GRAND TOTAL"})
+_STATUS = _table(
+    {
+        "AKTIF": "AKTIF|AKTIP|ACTIVE|A|STATUS AKTIF",
+        "NON AKTIF": "NON AKTIF|NON-AKTIF|NONAKTIF|NON AKTIP|TIDAK AKTIF|TDK AKTIF|TDK. AKTIF|"
+        "INACTIVE|NA|N/A KTIF|PASIF|NON ACTIVE|NONACTIVE",
+    }
+)
+_CLAIM_STATUS = _table(
+    {
+        "DILAPORKAN": "DILAPORKAN|LAPOR|DILAPOR|BARU|DIAJUKAN|PENGAJUAN|REPORTED|SUBMITTED",
+        "BERKAS_LENGKAP": "BERKAS LENGKAP|BERKAS_LENGKAP|LENGKAP|DOKUMEN LENGKAP|COMPLETE",
+        "VERIFIKASI": "VERIFIKASI|DIVERIFIKASI|PROSES VERIFIKASI|DALAM VERIFIKASI|SEDANG VERIFIKASI|"
+        "VERIFIKASI BERKAS|DIPROSES|PROSES|VERIFIED|IN VERIFICATION",
+        "DISETUJUI": "DISETUJUI|SETUJU|APPROVED|ACC|DITETAPKAN",
+        "DIBAYAR": "DIBAYAR|SUDAH DIBAYAR|TERBAYAR|LUNAS|DIBAYARKAN|SUDAH BAYAR|PAID|SELESAI",
+        "DITOLAK": "DITOLAK|TOLAK|REJECTED|DECLINED|TIDAK DISETUJUI",
+        "KEDALUWARSA": "KEDALUWARSA|KADALUARSA|KEDALUARSA|KADALUWARSA|DALUWARSA|DALUARSA|EXPIRED",
+    }
+)
+_PROGRAM = _table(
+    {
+        "JKK": "JKK|JAMINAN KECELAKAAN KERJA|KECELAKAAN KERJA|JKK (JAMINAN KECELAKAAN KERJA)",
+        "JKM": "JKM|JAMINAN KEMATIAN|KEMATIAN",
+        "BEASISWA": "BEASISWA|BEASISWA JKK|BEASISWA JKM|JKK BEASISWA|JKM BEASISWA|"
+        "BEASISWA PENDIDIKAN|MANFAAT BEASISWA|SCHOLARSHIP",
+    }
+)
+_UNFUNDED_PROGRAMS = _table({"JHT": "JHT|JAMINAN HARI TUA", "JP": "JP|JAMINAN PENSIUN|JKP"})
+
+
+def parse_sex(text: str | None) -> str | None:
+    """"L" or "P" from L/P, Laki-laki, Pria, Perempuan, Wanita, M/F; raises ``SEX_UNKNOWN``."""
+    return _lookup_code(text, _SEX, "SEX_UNKNOWN", "sex", "L or P")
+
+
+def parse_segment(text: str | None, allow_total: bool = True) -> str | None:
+    """"PU", "BPU" or "JAKON" (and "TOTAL" when ``allow_total``, for workforce files).
+
+    Raises ``SEGMENT_UNKNOWN``; with ``allow_total=False`` a total raises ``SEGMENT_TOTAL``.
+    """
+    cleaned = _clean(text)
+    if cleaned is not None and _code_key(cleaned) in _TOTAL:
+        if allow_total:
+            return "TOTAL"
+        raise ValueParseError("SEGMENT_TOTAL", f"segment {cleaned!r} is a total, not a segment")
+    return _lookup_code(
+        cleaned, _SEGMENT, "SEGMENT_UNKNOWN", "segment", "PU, BPU or JAKON"
+    )
+
+
+def parse_status_kepesertaan(text: str | None) -> str | None:
+    """"AKTIF" or "NON AKTIF"; raises ``STATUS_UNKNOWN``."""
+    return _lookup_code(
+        text, _STATUS, "STATUS_UNKNOWN", "participation status", "AKTIF or NON AKTIF"
+    )
+
+
+def parse_claim_status(text: str | None) -> str | None:
+    """One of DILAPORKAN, BERKAS_LENGKAP, VERIFIKASI, DISETUJUI, DIBAYAR, DITOLAK,
+    KEDALUWARSA; raises ``CLAIM_STATUS_UNKNOWN``."""
+    return _lookup_code(
+        text,
+        _CLAIM_STATUS,
+        "CLAIM_STATUS_UNKNOWN",
+        "claim status",
+        "DILAPORKAN, BERKAS LENGKAP, VERIFIKASI, DISETUJUI, DIBAYAR, DITOLAK or KEDALUWARSA",
+    )
+
+
+def parse_program(text: str | None) -> str | None:
+    """"JKK", "JKM" or "BEASISWA"; JHT/JP raise ``PROGRAM_NOT_FUNDED``, others
+    ``PROGRAM_UNKNOWN``."""
+    cleaned = _clean(text)
+    if cleaned is not None and _code_key(cleaned) in _UNFUNDED_PROGRAMS:
+        raise ValueParseError(
+            "PROGRAM_NOT_FUNDED",
+            f"program {cleaned!r} is not funded by the Pemda (only JKK and JKM are)",
+        )
+    if cleaned is not None and "BEASISWA" in _code_key(cleaned):
+        return "BEASISWA"
+    return _lookup_code(cleaned, _PROGRAM, "PROGRAM_UNKNOWN", "program", "JKK, JKM or BEASISWA")
+
+
+# --------------------------------------------------------------------------- NIK
+
+NIK_REASONS: dict[str, tuple[str, str]] = {
+    "NIK_MISSING": (
+        "NIK kosong; isi NIK 16 digit sesuai KTP",
+        "NIK is empty; fill in the 16-digit NIK from the identity card",
+    ),
+    "NIK_AS_NUMBER": (
+        ("NIK tersimpan sebagai angka di Excel (mis. 7.47101E+15) sehingga digit terakhir hilang;"
+        " format kolom sebagai Teks lalu ketik ulang NIK"),
+        ("NIK was stored as a number by Excel (e.g. 7.47101E+15), which loses the last digits;"
+        " format the column as Text and type the NIK again"),
+    ),
+    "NIK_EXCEL_PRECISION": (
+        ("NIK berakhiran 0000: digit terakhir dibulatkan oleh Excel (batas 15 digit);"
+        " format kolom sebagai Teks lalu ketik ulang NIK"),
+        ("NIK ends in 0000: Excel rounded its last digits (15-digit limit);"
+        " format the column as Text and type the NIK again"),
+    ),
+    "NIK_LENGTH": (
+        "NIK harus 16 digit",
+        "NIK must have exactly 16 digits",
+    ),
+    "NIK_NOT_DIGITS": (
+        "NIK hanya boleh berisi angka (tanpa spasi, titik atau huruf)",
+        "NIK may contain digits only (no spaces, dots or letters)",
+    ),
+    "NIK_BAD_DATE": (
+        "Digit ke-7 s.d. 12 NIK bukan tanggal lahir yang sah (DDMMYY, perempuan DD+40)",
+        "Digits 7-12 of the NIK are not a valid birth date (DDMMYY, women DD+40)",
+    ),
+    "NIK_UNKNOWN_REGION": (
+        "4 digit pertama NIK bukan kode kabupaten/kota yang dikenal",
+        "The first 4 digits of the NIK are not a known kabupaten/kota code",
+    ),
+    "NIK_DOB_MISMATCH": (
+        "Tanggal lahir dalam NIK tidak sama dengan kolom tanggal lahir",
+        "The birth date inside the NIK differs from the birth date column",
+    ),
+    "NIK_SEX_MISMATCH": (
+        ("Jenis kelamin dalam NIK (tanggal +40 untuk perempuan) tidak sama dengan kolom jenis"
+        " kelamin"),
+        "The sex encoded in the NIK (day +40 for women) differs from the sex column",
+    ),
+}
+
+_NIK_DIGITS = re.compile(r"\d{16}")
+_NUMBERISH = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)|\d+\.\d*|\d+,0+")
+_DAYS_IN_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def nik_reason_text(code: str) -> tuple[str, str]:
+    """(Bahasa Indonesia, English) explanation of a NIK reason code for the sender."""
+    if code not in NIK_REASONS:
+        raise KeyError(f"unknown NIK reason code {code!r}")
+    return NIK_REASONS[code]
+
+
+def mask_nik(nik: str | None) -> str:
+    """Mask all but the last 4 characters: "7471010101900001" -> "************0001"."""
+    if not nik:
+        return ""
+    text = nik.removeprefix("NUM:").strip()
+    return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
+@lru_cache(maxsize=64)
+def _region_sets(known_regions: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(4-digit kab/kota codes, 2-digit province wildcards) from codes like "74.71" or "74"."""
+    kabkota, provinces = set(), set()
+    for code in known_regions:
+        digits = re.sub(r"\D", "", str(code))
+        if len(digits) == 2:
+            provinces.add(digits)
+        elif len(digits) >= 4:
+            kabkota.add(digits[:4])
+    return frozenset(kabkota), frozenset(provinces)
+
+
+def _nik_format_reason(nik: str) -> str | None:
+    if nik.startswith("NUM:") or _NUMBERISH.fullmatch(nik):
+        return "NIK_AS_NUMBER"
+    if not nik.isdigit() or not nik.isascii():
+        return "NIK_NOT_DIGITS"
+    if len(nik) != 16:
+        return "NIK_LENGTH"
+    if nik.endswith("0000"):
+        return "NIK_EXCEL_PRECISION"
+    return None
+
+
+def _nik_date_ok(dd: int, mm: int, yy: int, birth_year: int | None) -> bool:
+    day = dd - 40 if dd > 40 else dd
+    if not 1 <= mm <= 12 or not 1 <= day <= _DAYS_IN_MONTH[mm]:
+        return False
+    if mm == 2 and day == 29:
+        year = birth_year if birth_year is not None else yy
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0 or birth_year is None)
+        return leap
+    return True
+
+
+def check_nik(
+    nik: str | None,
+    known_regions: frozenset[str] | None = None,
+    birth_date: date | None = None,
+    sex: str | None = None,
+) -> str | None:
+    """None when ``nik`` is a valid NIK, else the first failing reason code.
+
+    Codes in order of precedence: NIK_MISSING, NIK_AS_NUMBER, NIK_NOT_DIGITS, NIK_LENGTH,
+    NIK_EXCEL_PRECISION, NIK_BAD_DATE, NIK_UNKNOWN_REGION, NIK_DOB_MISMATCH,
+    NIK_SEX_MISMATCH. ``known_regions`` holds Kemendagri codes ("74.71", "7471"; a 2-digit
+    province code "73" accepts every kab/kota of that province); the NIK's first four digits
+    must be one of them. ``sex`` is "L"/"P" (other spellings are parsed; unknown is ignored).
+    """
+    text = _clean(nik)
+    if text is None:
+        return "NIK_MISSING"
+    reason = _nik_format_reason(text)
+    if reason:
+        return reason
+    dd, mm, yy = int(text[6:8]), int(text[8:10]), int(text[10:12])
+    if not _nik_date_ok(dd, mm, yy, birth_date.year if birth_date else None):
+        return "NIK_BAD_DATE"
+    if known_regions is not None:
+        kabkota, provinces = _region_sets(frozenset(known_regions))
+        if text[:4] not in kabkota and text[:2] not in provinces:
+            return "NIK_UNKNOWN_REGION"
+    female = dd > 40
+    if birth_date is not None:
+        day = dd - 40 if female else dd
+        if (day, mm, yy) != (birth_date.day, birth_date.month, birth_date.year % 100):
+            return "NIK_DOB_MISMATCH"
+    if sex is not None:
+        try:
+            parsed = parse_sex(sex)
+        except ValueParseError:
+            parsed = None
+        if parsed is not None and (parsed == "P") != female:
+            return "NIK_SEX_MISMATCH"
+    return None
+
+
+def normalize_nik(text: str | None) -> str | None:
+    """Remove what people add around a NIK: surrounding spaces, a leading apostrophe, and
+    spaces/dots/dashes between digit groups ("7471 0101 0190 0001"). Returns the input
+    (stripped) when removing them would not give 16 digits; never fixes numbers."""
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None
+    candidate = cleaned.lstrip("'`")
+    squeezed = re.sub(r"[\s.\-]", "", candidate)
+    if len(squeezed) == 16 and squeezed.isdigit() and not _NUMBERISH.fullmatch(candidate):
+        return squeezed
+    return candidate
+
+
+# --------------------------------------------------------------------------- vectorised
+
+
+def _map_unique(
+    series: pd.Series, parse: Callable[[str], object]
+) -> tuple[pd.Series, pd.Series]:
+    """Apply ``parse`` once per distinct text; return (values, error codes) Series."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    n = len(uniques)
+    values = np.empty(n + 1, dtype=object)
+    errors = np.empty(n + 1, dtype=object)
+    values[n] = errors[n] = None
+    for i, text in enumerate(uniques):
+        try:
+            values[i] = parse(text)
+            errors[i] = None
+        except ValueParseError as exc:
+            values[i] = None
+            errors[i] = exc.code
+    index = np.where(codes < 0, n, codes)
+    return (
+        pd.Series(values[index], index=series.index, dtype=object, name=series.name),
+        pd.Series(errors[index], index=series.index, dtype=object, name=series.name),
+    )
+
+
+def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_date` (also reads place-and-date): (dates, error codes)."""
+    return _map_unique(series, parse_date)
+
+
+def parse_moneys(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_money`: (Decimal values, error codes)."""
+    return _map_unique(series, parse_money)
+
+
+def parse_ints(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_int`: (int values, error codes)."""
+    return _map_unique(series, parse_int)
+
+
+def parse_sexes(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_sex`."""
+    return _map_unique(series, parse_sex)
+
+
+def parse_segments(series: pd.Series, allow_total: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_segment`."""
+    return _map_unique(series, lambda text: parse_segment(text, allow_total=allow_total))
+
+
+def parse_statuses_kepesertaan(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_status_kepesertaan`."""
+    return _map_unique(series, parse_status_kepesertaan)
+
+
+def parse_claim_statuses(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_claim_status`."""
+    return _map_unique(series, parse_claim_status)
+
+
+def parse_programs(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_program`."""
+    return _map_unique(series, parse_program)
+
+
+PARSERS_BY_KIND: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
+    "date": parse_dates,
+    "place_date": parse_dates,
+    "money": parse_moneys,
+    "integer": parse_ints,
+    "sex": parse_sexes,
+    "segment": parse_segments,
+    "status_kepesertaan": parse_statuses_kepesertaan,
+    "status_claim": parse_claim_statuses,
+    "program": parse_programs,
+}
+"""Vectorised parser per field kind (kinds not listed are free text or identifiers)."""
+
+
+def _date_parts(values: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month, day) int arrays of a Series of dates; -1 where missing."""
+    year = np.full(n, -1, dtype=np.int64)
+    month = year.copy()
+    day = year.copy()
+    if values is None:
+        return year, month, day
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques):
+        uy = np.array([getattr(d, "year", -1) for d in uniques], dtype=np.int64)
+        um = np.array([getattr(d, "month", -1) for d in uniques], dtype=np.int64)
+        ud = np.array([getattr(d, "day", -1) for d in uniques], dtype=np.int64)
+        ok = codes >= 0
+        year[ok], month[ok], day[ok] = uy[codes[ok]], um[codes[ok]], ud[codes[ok]]
+    return year, month, day
+
+
+def _sex_codes(sexes: pd.Series | None, n: int) -> np.ndarray:
+    """1 for P, 0 for L, -1 unknown/missing."""
+    if sexes is None:
+        return np.full(n, -1, dtype=np.int8)
+    parsed, _ = parse_sexes(sexes)
+    arr = parsed.to_numpy(dtype=object)
+    return np.where(arr == "P", 1, np.where(arr == "L", 0, -1)).astype(np.int8)
+
+
+def check_niks(
+    series: pd.Series,
+    known_regions: frozenset[str] | None = None,
+    birth_dates: pd.Series | None = None,
+    sexes: pd.Series | None = None,
+) -> pd.Series:
+    """Vectorised :func:`check_nik`: a Series of reason codes (None where the NIK is valid).
+
+    Well-formed 16-digit texts are checked with numpy on a digit matrix; anything else falls
+    back to :func:`check_nik` per distinct value.
+    """
+    raw = series.to_numpy(dtype=object)
+    n = len(raw)
+    result = np.full(n, None, dtype=object)
+    if n == 0:
+        return pd.Series(result, index=series.index, dtype=object, name=series.name)
+    is16 = np.fromiter(
+        (type(v) is str and len(v) == 16 and v.isdigit() and v.isascii() for v in raw),
+        dtype=bool,
+        count=n,
+    )
+    # Anything not plainly 16 ASCII digits: the scalar rules (cheap, rare in good files).
+    other = np.flatnonzero(~is16)
+    if len(other):
+        by = birth_dates.to_numpy(dtype=object) if birth_dates is not None else None
+        sx = sexes.to_numpy(dtype=object) if sexes is not None else None
+        for i in other:
+            result[i] = check_nik(
+                raw[i],
+                known_regions,
+                _as_date(by[i]) if by is not None else None,
+                _as_text(sx[i]) if sx is not None else None,
+            )
+    idx = np.flatnonzero(is16)
+    if len(idx):
+        result[idx] = _check_well_formed(
+            raw[idx], known_regions, birth_dates, sexes, idx, n
+        )
+    return pd.Series(result, index=series.index, dtype=object, name=series.name)
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or value is pd.NaT or isinstance(value, float):
+        return None
+    return value if isinstance(value, date) else None
+
+
+def _as_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _check_well_formed(
+    niks: np.ndarray,
+    known_regions: frozenset[str] | None,
+    birth_dates: pd.Series | None,
+    sexes: pd.Series | None,
+    idx: np.ndarray,
+    n: int,
+) -> np.ndarray:
+    """Reason codes for NIKs known to be 16 ASCII digits (numpy on the digit matrix)."""
+    digits = (
+        np.frombuffer("".join(niks).encode("ascii"), dtype=np.uint8).reshape(-1, 16).astype(np.int64)
+        - 48
+    )
+    out = np.full(len(niks), None, dtype=object)
+
+    def two(col: int) -> np.ndarray:
+        return digits[:, col] * 10 + digits[:, col + 1]
+
+    dd, mm, yy = two(6), two(8), two(10)
+    female = dd > 40
+    day = np.where(female, dd - 40, dd)
+    b_year, b_month, b_day = (a[idx] for a in _date_parts(birth_dates, n))
+    month_ok = (mm >= 1) & (mm <= 12)
+    max_day = _DAYS_IN_MONTH[np.clip(mm, 0, 12)]
+    date_ok = month_ok & (day >= 1) & (day <= max_day)
+    feb29 = date_ok & (mm == 2) & (day == 29)
+    leap_known = (b_year % 4 == 0) & ((b_year % 100 != 0) | (b_year % 400 == 0))
+    date_ok &= ~feb29 | np.where(b_year >= 0, leap_known, yy % 4 == 0)
+
+    serial_zero = (digits[:, 12:16] == 0).all(axis=1)
+    checks: list[tuple[str, np.ndarray]] = [
+        ("NIK_EXCEL_PRECISION", serial_zero),
+        ("NIK_BAD_DATE", ~date_ok),
+    ]
+    if known_regions is not None:
+        kabkota, provinces = _region_sets(frozenset(known_regions))
+        kk = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+        known = np.isin(kk, np.array(sorted(int(c) for c in kabkota), dtype=np.int64))
+        known |= np.isin(kk // 100, np.array(sorted(int(c) for c in provinces), dtype=np.int64))
+        checks.append(("NIK_UNKNOWN_REGION", ~known))
+    has_dob = b_year >= 0
+    dob_bad = has_dob & ((day != b_day) | (mm != b_month) | (yy != b_year % 100))
+    checks.append(("NIK_DOB_MISMATCH", dob_bad))
+    sex = _sex_codes(sexes, n)[idx]
+    checks.append(("NIK_SEX_MISMATCH", (sex >= 0) & ((sex == 1) != female)))
+    for code, bad in reversed(checks):
+        out[bad] = code
+    return out

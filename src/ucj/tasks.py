@@ -1,0 +1,61 @@
+"""What the DAGs' tasks do: one function per task, plain data in and out, no Airflow needed.
+
+The DAG files in ``dags/`` only wire these together (STYLE.md: a DAG file reads like
+configuration).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ucj.config import settings
+from ucj.ingest.landing import LandedFile, LandingPathError, discover, parse_landed
+from ucj.migrate import migrate
+from ucj.warehouse import PgParams
+
+log = logging.getLogger(__name__)
+
+
+def landing_dir_from(conf_value: str | None) -> Path:
+    return Path(conf_value).resolve() if conf_value else settings().landing_dir
+
+
+def prepare_warehouse(url: str) -> list[int]:
+    """Apply pending migrations to the warehouse; returns the versions applied now."""
+    return migrate(PgParams.from_url(url).conninfo())
+
+
+def list_files(landing_dir: Path) -> list[str]:
+    """The files under the landing contract, as relative paths (contract breaches are logged)."""
+    found: list[str] = []
+    for item in discover(landing_dir):
+        if isinstance(item, LandingPathError):
+            log.warning("not under the landing contract, not loaded: %s", item)
+            continue
+        found.append(item.relative_path)
+    return found
+
+
+def ingest_one(relative_path: str, landing_dir: Path, url: str, run_id: str | None) -> dict[str, Any]:
+    from ucj.ingest.load import ingest_file
+
+    landed: LandedFile = parse_landed(landing_dir, relative_path)
+    if not landed.path.exists():  # quarantined or removed since it was listed
+        return {"relative_path": relative_path, "status": "gone"}
+    return ingest_file(landed, PgParams.from_url(url).conninfo(), run_id=run_id).as_dict()
+
+
+def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts per status; the rows invariant (read = loaded + rejected) checked for every file."""
+    totals: dict[str, Any] = {"files": len(outcomes), "by_status": {}, "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0}
+    for outcome in outcomes:
+        status = outcome["status"]
+        totals["by_status"][status] = totals["by_status"].get(status, 0) + 1
+        for key in ("rows_read", "rows_loaded", "rows_rejected"):
+            totals[key] += outcome.get(key, 0)
+        if outcome.get("rows_read", 0) != outcome.get("rows_loaded", 0) + outcome.get("rows_rejected", 0):
+            raise AssertionError(f"rows do not add up for {outcome['relative_path']}: {outcome}")
+    totals["changed"] = any(o["status"] == "loaded" for o in outcomes)
+    return totals

@@ -1,0 +1,136 @@
+"""The warehouse connection: ``UCJ_WAREHOUSE_URL``, or an embedded PostgreSQL when it is unset.
+
+One setting feeds every consumer: psycopg here, Airflow's ``warehouse`` connection
+(``AIRFLOW_CONN_WAREHOUSE``) and dbt's ``profiles.yml`` (``UCJ_PG*`` variables read with
+``env_var``). :func:`export_environment` writes them all from the one URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+import psycopg
+
+from ucj.config import Settings, settings
+
+log = logging.getLogger(__name__)
+
+WAREHOUSE_DB = "warehouse"
+_embedded_lock = threading.Lock()
+_embedded: dict[Path, object] = {}
+
+
+@dataclass(frozen=True)
+class PgParams:
+    """A PostgreSQL URL taken apart, as dbt and Airflow want it."""
+
+    host: str  # a host name, or a unix-socket directory (starts with "/")
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def from_url(cls, url: str) -> PgParams:
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        host = unquote(parts.hostname or "") if parts.hostname else ""
+        if "host" in query:  # libpq style: postgresql://user@/db?host=/socket/dir
+            host = query["host"][0]
+        elif parts.netloc and "%2f" in parts.netloc.lower():  # URL-encoded socket directory
+            host = unquote(parts.netloc.rsplit("@", 1)[-1].split(":")[0])
+        return cls(
+            host=host or "localhost",
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            dbname=(parts.path or "/postgres").lstrip("/") or "postgres",
+        )
+
+    def url(self, dbname: str | None = None, driver: str = "postgresql") -> str:
+        """A URL with the socket directory URL-encoded as the host (what Airflow and SQLAlchemy parse)."""
+        host = quote(self.host, safe="") if self.host.startswith("/") else self.host
+        auth = quote(self.user, safe="") + (":" + quote(self.password, safe="") if self.password else "")
+        return f"{driver}://{auth}@{host}:{self.port}/{dbname or self.dbname}"
+
+    def conninfo(self, dbname: str | None = None) -> str:
+        return psycopg.conninfo.make_conninfo(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password or None,
+            dbname=dbname or self.dbname,
+        )
+
+
+def start_embedded(pgdata: Path) -> str:
+    """Start (or join) the embedded PostgreSQL in ``pgdata``; create the warehouse database.
+
+    The server is shared by every process of the project that asks for the same folder and
+    stops when the last of them exits (pgserver counts the handles).
+    """
+    import pgserver
+
+    with _embedded_lock:
+        server = _embedded.get(pgdata)
+        if server is None:
+            pgdata.mkdir(parents=True, exist_ok=True)
+            server = pgserver.get_server(pgdata, cleanup_mode="stop")
+            _embedded[pgdata] = server
+    params = PgParams.from_url(server.get_uri())  # type: ignore[attr-defined]
+    _ensure_database(params, WAREHOUSE_DB)
+    return PgParams(params.host, params.port, params.user, "", WAREHOUSE_DB).url()
+
+
+def stop_embedded() -> None:
+    """Release this process's handles on embedded servers (stops them if it held the last one)."""
+    with _embedded_lock:
+        for server in list(_embedded.values()):
+            server.cleanup()  # type: ignore[attr-defined]
+        _embedded.clear()
+
+
+def _ensure_database(params: PgParams, dbname: str) -> None:
+    with psycopg.connect(params.conninfo("postgres"), autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_database where datname = %s", (dbname,)).fetchone()
+        if not exists:
+            conn.execute(psycopg.sql.SQL("create database {}").format(psycopg.sql.Identifier(dbname)))
+
+
+def warehouse_url(cfg: Settings | None = None) -> str:
+    """The configured warehouse URL; starts the embedded server when none is configured."""
+    cfg = cfg or settings()
+    if cfg.warehouse_url:
+        return cfg.warehouse_url
+    return start_embedded(cfg.pgdata_dir)
+
+
+def export_environment(url: str) -> dict[str, str]:
+    """Put the one warehouse URL where Airflow and dbt look for it; returns what was set."""
+    p = PgParams.from_url(url)
+    env = {
+        "UCJ_WAREHOUSE_URL": url,
+        "AIRFLOW_CONN_WAREHOUSE": p.url(driver="postgres"),
+        "UCJ_PGHOST": p.host,
+        "UCJ_PGPORT": str(p.port),
+        "UCJ_PGUSER": p.user,
+        "UCJ_PGPASSWORD": p.password,
+        "UCJ_PGDATABASE": p.dbname,
+    }
+    os.environ.update(env)
+    return env
+
+
+@contextmanager
+def connect(url: str | None = None, **kwargs: object) -> Iterator[psycopg.Connection]:
+    """A psycopg connection to the warehouse (commits on success, rolls back on error)."""
+    params = PgParams.from_url(url or warehouse_url())
+    with psycopg.connect(params.conninfo(), **kwargs) as conn:  # type: ignore[arg-type]
+        yield conn

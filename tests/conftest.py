@@ -1,0 +1,22 @@
+"""Test session set-up: a private state folder (embedded PostgreSQL, Airflow home) per session.
+
+Airflow reads its configuration when first imported, so the environment is fixed here, before
+any test imports it. Integration tests get a fresh warehouse database each; set
+``UCJ_TEST_WAREHOUSE_URL`` to run them against another PostgreSQL server (e.g. the machine's).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_STATE = Path(os.environ.get("UCJ_TEST_STATE_DIR") or tempfile.mkdtemp(prefix="ucj-test-"))
+os.environ["UCJ_STATE_DIR"] = str(_STATE)
+os.environ.pop("UCJ_WAREHOUSE_URL", None)
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+
+from ucj import airflow_env  # noqa: E402
+
+airflow_env.configure()
