@@ -32,7 +32,9 @@ def _warehouse_url() -> str:
         "retry_delay": timedelta(minutes=1),
         "retry_exponential_backoff": True,
     },
-    params={"landing_dir": Param(None, type=["null", "string"], description="Landing folder (default: UCJ_LANDING_DIR)")},
+    params={
+        "landing_dir": Param(None, type=["null", "string"], description="Landing folder (default: UCJ_LANDING_DIR)")
+    },
     doc_md=__doc__,
 )
 def ucj_ingest() -> None:

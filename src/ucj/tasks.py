@@ -49,7 +49,13 @@ def ingest_one(relative_path: str, landing_dir: Path, url: str, run_id: str | No
 
 def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts per status; the rows invariant (read = loaded + rejected) checked for every file."""
-    totals: dict[str, Any] = {"files": len(outcomes), "by_status": {}, "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0}
+    totals: dict[str, Any] = {
+        "files": len(outcomes),
+        "by_status": {},
+        "rows_read": 0,
+        "rows_loaded": 0,
+        "rows_rejected": 0,
+    }
     for outcome in outcomes:
         status = outcome["status"]
         totals["by_status"][status] = totals["by_status"].get(status, 0) + 1

@@ -37,7 +37,9 @@ def ensure_manifest(force: bool = False) -> Path:
     path = manifest_path()
     if not force and path.exists():
         built = path.stat().st_mtime
-        sources = [p for p in project_dir().rglob("*") if p.suffix in (".sql", ".yml", ".csv") and "target" not in p.parts]
+        sources = [
+            p for p in project_dir().rglob("*") if p.suffix in (".sql", ".yml", ".csv") and "target" not in p.parts
+        ]
         if all(p.stat().st_mtime <= built for p in sources):
             return path
     for key in ("UCJ_PGHOST", "UCJ_PGUSER", "UCJ_PGDATABASE"):  # dbt parse needs the profile's variables

@@ -89,7 +89,9 @@ def make_names(rng: np.random.Generator, sex: np.ndarray, pools: NamePools, buto
             b = first[f2[i] % len(first)]
             name = f"{a} {b}" if p < 0.8 else f"{a} {b} {last[ln[i]]}"
         if buton and honor[i] < 0.25:
-            name = ("Wa Ode " if sex[i] else "La Ode ") + name if honor[i] < 0.1 else ("Wa " if sex[i] else "La ") + name
+            name = (
+                ("Wa Ode " if sex[i] else "La Ode ") + name if honor[i] < 0.1 else ("Wa " if sex[i] else "La ") + name
+            )
         out.append(name)
     return out
 

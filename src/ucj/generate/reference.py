@@ -107,9 +107,14 @@ def opds() -> dict[str, list[Opd]]:
     for r in _read("opd.csv"):
         out.setdefault(r["kode_wilayah"], []).append(
             Opd(
-                r["kode_wilayah"], r["opd_code"], r["opd_name"], r["singkatan"], r["npp"],
-                r["jkk_risk_class"], r["is_synthetic"] == "true",
-            )  # fmt: skip
+                r["kode_wilayah"],
+                r["opd_code"],
+                r["opd_name"],
+                r["singkatan"],
+                r["npp"],
+                r["jkk_risk_class"],
+                r["is_synthetic"] == "true",
+            )
         )
     return out
 

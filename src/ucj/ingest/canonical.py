@@ -10,80 +10,76 @@ wages and spellings thousands of times.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from typing import Any
-
 import pandas as pd
 
 from ucj.ingest import values
-from ucj.ingest.fields import FieldSpec, source_fields
+from ucj.ingest.fields import source_fields
 from ucj.reference import known_region_codes
 
-# kind -> scalar parser returning the typed value (raises values.ValueParseError)
-_PARSERS: dict[str, Callable[[str], Any]] = {
-    "date": values.parse_date,
-    "money": values.parse_money,
-    "integer": values.parse_int,
-    "sex": values.parse_sex,
-    "segment": values.parse_segment,
-    "status_kepesertaan": values.parse_status_kepesertaan,
-    "status_claim": values.parse_claim_status,
-    "program": values.parse_program,
-}
+
+def _texts(series: pd.Series) -> pd.Series:
+    """Stripped text as an object Series with None for empty cells (never NaN)."""
+    out = series.astype(object).where(series.notna(), None)
+    out = out.map(lambda text: (str(text).strip() or None) if text is not None else None)
+    return out.astype(object).where(out.notna(), None)
 
 
-def _strip(text: object) -> str | None:
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return None
-    stripped = str(text).strip()
-    return stripped or None
+def header_kinds(field_of_header: list[str | None], kind_of_header: list[str | None]) -> dict[str, str]:
+    """The value kind of each mapped field in this file ("TTL" makes tanggal_lahir a place_date)."""
+    return {f: k for f, k in zip(field_of_header, kind_of_header, strict=False) if f and k}
 
 
-def _parse_unique(series: pd.Series, parse: Callable[[str], Any]) -> tuple[pd.Series, pd.Series]:
-    """Apply ``parse`` to each distinct non-empty value; return (typed values, error codes)."""
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for text in series.dropna().unique():
-        try:
-            parsed[text] = parse(text)
-        except values.ValueParseError as err:
-            errors[text] = err.code
-    return series.map(parsed), series.map(errors)
-
-
-def canonicalize(chunk: pd.DataFrame, source: str) -> pd.DataFrame:
+def canonicalize(
+    chunk: pd.DataFrame,
+    source: str,
+    kinds: dict[str, str] | None = None,
+    title_opd: str | None = None,
+) -> pd.DataFrame:
     """Typed columns for every field of the source (NULL when absent) plus ``<field>__error``.
 
     Columns of the result: ``_source_row``, every canonical field (typed), every
-    ``<field>__error`` (reason code or NULL), ``tempat_lahir`` where a place-and-date field
-    exists, and ``_source_values`` (the original text of the row as a dict).
+    ``<field>__error`` (reason code or NULL), ``<field>__raw`` for required fields (the text
+    as received, for the required-field rule), and ``_source_values`` (the original text of the
+    row as a dict). ``kinds`` overrides a field's kind for this file (from the reader);
+    ``title_opd`` fills the roster's OPD where the file has no OPD column.
     """
     specs = source_fields(source)
+    kinds = kinds or {}
     out = pd.DataFrame({"_source_row": chunk["_source_row"].to_numpy()}, index=chunk.index)
     originals: dict[str, pd.Series] = {}
     for name, spec in specs.items():
-        raw = chunk[name].map(_strip) if name in chunk.columns else pd.Series(None, index=chunk.index, dtype=object)
+        if name in chunk.columns:
+            raw = _texts(chunk[name])
+        else:
+            raw = pd.Series(None, index=chunk.index, dtype=object)
         originals[name] = raw
-        typed, errors = _typed(raw, spec)
-        out[name] = typed
-        out[f"{name}__error"] = errors
-    if "tanggal_lahir" in specs and specs["tanggal_lahir"].kind == "place_date":
-        out["tempat_lahir"] = originals["tanggal_lahir"].map(_place_only)
+        if spec.required:
+            out[f"{name}__raw"] = raw  # required means: some text was there (typed may be NULL)
+        kind = kinds.get(name, spec.kind)
+        parser = values.PARSERS_BY_KIND.get(kind)
+        if parser is None:  # identifier, text, codes kept as text
+            out[name] = raw
+            out[f"{name}__error"] = pd.Series(None, index=chunk.index, dtype=object)
+        elif kind == "segment":
+            out[name], out[f"{name}__error"] = values.parse_segments(raw, allow_total=source == "workforce")
+        else:
+            out[name], out[f"{name}__error"] = parser(raw)
+        if kind == "place_date" and "tempat_lahir" in specs and "tempat_lahir" not in chunk.columns:
+            out["tempat_lahir"] = raw.map(_place_only)
+    if source == "rosters" and title_opd:
+        out["opd"] = out["opd"].where(out["opd"].notna(), title_opd)
+        out["opd__raw"] = out["opd"]
     if "nik" in specs:
-        out["nik__error"] = out["nik__error"].where(out["nik__error"].notna(), _nik_reasons(out))
+        reasons = values.check_niks(
+            out["nik"],
+            known_region_codes(),
+            birth_dates=out["tanggal_lahir"] if "tanggal_lahir" in out.columns else None,
+            sexes=out["jenis_kelamin"] if "jenis_kelamin" in out.columns else None,
+        )
+        # a missing NIK is a required-field failure (rosters, participants), not a NIK-format one
+        out["nik__error"] = reasons.where(out["nik"].notna(), None)
     out["_source_values"] = _source_values(chunk, originals)
     return out
-
-
-def _typed(raw: pd.Series, spec: FieldSpec) -> tuple[pd.Series, pd.Series]:
-    none = pd.Series(None, index=raw.index, dtype=object)
-    if spec.kind == "place_date":
-        return _parse_unique(raw, lambda text: values.parse_place_date(text)[1])
-    parser = _PARSERS.get(spec.kind)
-    if parser is None:  # identifier, text: kept as text
-        return raw, none
-    return _parse_unique(raw, parser)
 
 
 def _place_only(text: str | None) -> str | None:
@@ -93,28 +89,6 @@ def _place_only(text: str | None) -> str | None:
         return values.parse_place_date(text)[0]
     except values.ValueParseError:
         return None
-
-
-def _nik_reasons(frame: pd.DataFrame) -> pd.Series:
-    regions = known_region_codes()
-    births = frame["tanggal_lahir"] if "tanggal_lahir" in frame.columns else None
-    sexes = frame["jenis_kelamin"] if "jenis_kelamin" in frame.columns else None
-    reasons = []
-    for i, nik in enumerate(frame["nik"].tolist()):
-        if nik is None or (isinstance(nik, float) and pd.isna(nik)):
-            reasons.append(None)  # missing NIK is a required-field failure, not a NIK-format one
-            continue
-        birth = births.iat[i] if births is not None else None
-        sex = sexes.iat[i] if sexes is not None else None
-        reasons.append(
-            values.check_nik(
-                nik,
-                known_regions=regions,
-                birth_date=birth if isinstance(birth, date) else None,
-                sex=sex if isinstance(sex, str) else None,
-            )
-        )
-    return pd.Series(reasons, index=frame.index, dtype=object)
 
 
 def _source_values(chunk: pd.DataFrame, originals: dict[str, pd.Series]) -> list[dict[str, str]]:

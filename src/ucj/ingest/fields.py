@@ -81,14 +81,10 @@ def _spec_from_yaml(source: str, raw: dict) -> SourceSpec:
         keys: list[str] = []
         overrides: list[tuple[str, str]] = []
         for synonym in [name, *entry["synonyms"]]:
-            text, synonym_kind = (
-                (synonym["header"], synonym["kind"]) if isinstance(synonym, dict) else (synonym, kind)
-            )
+            text, synonym_kind = (synonym["header"], synonym["kind"]) if isinstance(synonym, dict) else (synonym, kind)
             key = normalize_header(text)
             if key in by_key and by_key[key] != name:
-                raise ValueError(
-                    f"fields.yaml: header {text!r} of {source}.{name} already means {by_key[key]}"
-                )
+                raise ValueError(f"fields.yaml: header {text!r} of {source}.{name} already means {by_key[key]}")
             by_key[key] = name
             if key not in keys:
                 keys.append(key)
@@ -103,9 +99,7 @@ def _spec_from_yaml(source: str, raw: dict) -> SourceSpec:
             kind_of_synonym=tuple(overrides),
             title_or_filename=required == "title_or_filename",
         )
-    return SourceSpec(
-        name=source, fields=fields, key_fields=tuple(raw["key_fields"]), by_key=by_key
-    )
+    return SourceSpec(name=source, fields=fields, key_fields=tuple(raw["key_fields"]), by_key=by_key)
 
 
 @cache

@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 
 from ucj.config import Settings, settings
-from ucj.ingest.canonical import canonicalize
+from ucj.ingest.canonical import canonicalize, header_kinds
 from ucj.ingest.landing import LandedFile
 from ucj.ingest.quarantine import quarantine_file
 from ucj.ingest.readers import FileLevelError, TableRead, read_table
@@ -88,7 +88,9 @@ def period_end(period: str) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def ingest_file(landed: LandedFile, conninfo: str, run_id: str | None = None, cfg: Settings | None = None) -> FileOutcome:
+def ingest_file(
+    landed: LandedFile, conninfo: str, run_id: str | None = None, cfg: Settings | None = None
+) -> FileOutcome:
     """Load ``landed`` into the warehouse, or quarantine it; safe to call again at any time."""
     cfg = cfg or settings()
     outcome = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, status="loaded")
@@ -109,7 +111,9 @@ def ingest_file(landed: LandedFile, conninfo: str, run_id: str | None = None, cf
                 outcome.file_id = file_id
                 _copy_rows(conn, landed, table, file_id, cfg, outcome, failures, summary)
                 _finish(conn, landed, table, file_id, outcome, summary, run_id)
-            log.info("%s: loaded %s rows, rejected %s", landed.relative_path, outcome.rows_loaded, outcome.rows_rejected)
+            log.info(
+                "%s: loaded %s rows, rejected %s", landed.relative_path, outcome.rows_loaded, outcome.rows_rejected
+            )
             return outcome
         except (FileRejected, FileLevelError) as err:
             code = err.code
@@ -140,8 +144,14 @@ def _registry_verdict(conn: psycopg.Connection, landed: LandedFile, digest: str)
                size_bytes, status, error_code, error_message, finished_at)
            values (%s, %s, %s, %s, %s, %s, %s, 'duplicate', 'DUPLICATE_CONTENT', %s, now()) returning file_id""",
         (
-            landed.source, landed.kode_wilayah, landed.period, landed.relative_path, landed.file_name, digest,
-            landed.path.stat().st_size, f"same content as {path} (file {file_id}); not loaded twice",
+            landed.source,
+            landed.kode_wilayah,
+            landed.period,
+            landed.relative_path,
+            landed.file_name,
+            digest,
+            landed.path.stat().st_size,
+            f"same content as {path} (file {file_id}); not loaded twice",
         ),  # fmt: skip
     ).fetchone()[0]
     base.status, base.file_id = "duplicate", new_id
@@ -168,14 +178,27 @@ def _open(landed: LandedFile) -> TableRead:
     return table
 
 
-def _register(conn: psycopg.Connection, landed: LandedFile, digest: str, size: int, table: TableRead, run_id: str | None) -> int:
+def _register(
+    conn: psycopg.Connection, landed: LandedFile, digest: str, size: int, table: TableRead, run_id: str | None
+) -> int:
     return conn.execute(
         """insert into audit.files (source, kode_wilayah, period, relative_path, file_name, content_sha256,
                size_bytes, status, file_type, extension_mismatch, encoding, sheet, header_row, run_id)
            values (%s, %s, %s, %s, %s, %s, %s, 'loaded', %s, %s, %s, %s, %s, %s) returning file_id""",
         (
-            landed.source, landed.kode_wilayah, landed.period, landed.relative_path, landed.file_name, digest, size,
-            table.file_type, table.extension_mismatch, table.encoding, table.sheet, table.header_row, run_id,
+            landed.source,
+            landed.kode_wilayah,
+            landed.period,
+            landed.relative_path,
+            landed.file_name,
+            digest,
+            size,
+            table.file_type,
+            table.extension_mismatch,
+            table.encoding,
+            table.sheet,
+            table.header_row,
+            run_id,
         ),  # fmt: skip
     ).fetchone()[0]
 
@@ -212,8 +235,9 @@ def _copy_rows(
     end = period_end(landed.period)
     seen_keys: set[tuple[Any, ...]] = set()
     lineage = (file_id, landed.kode_wilayah, landed.period, landed.relative_path, table.sheet)
+    kinds = header_kinds(table.field_of_header, table.kind_of_header)
     for chunk in table.chunks():
-        typed = canonicalize(chunk, landed.source)
+        typed = canonicalize(chunk, landed.source, kinds, table.title_opd)
         chunk_failures = validate_chunk(typed, landed.source, end, summary)
         chunk_failures += _cross_chunk_duplicates(typed, landed.source, seen_keys, chunk_failures)
         rejected = {f.source_row for f in chunk_failures if f.severity == "reject"}
@@ -268,9 +292,16 @@ def _cross_chunk_duplicates(
         key_t = tuple(key)
         if key_t in seen:
             extra.append(
-                RowFailure(row, keys[0], str(key[0]), f"expect_unique_across_file({'+'.join(keys)})", "DUPLICATE_KEY",
-                           "reject", f"duplicate key ({', '.join(keys)}); the first row is kept",
-                           f"kunci ganda ({', '.join(keys)}); baris pertama dipakai")  # fmt: skip
+                RowFailure(
+                    row,
+                    keys[0],
+                    str(key[0]),
+                    f"expect_unique_across_file({'+'.join(keys)})",
+                    "DUPLICATE_KEY",
+                    "reject",
+                    f"duplicate key ({', '.join(keys)}); the first row is kept",
+                    f"kunci ganda ({', '.join(keys)}); baris pertama dipakai",
+                )  # fmt: skip
             )
         else:
             seen.add(key_t)
@@ -278,7 +309,12 @@ def _cross_chunk_duplicates(
 
 
 def _copy_failures(
-    conn: psycopg.Connection, landed: LandedFile, sheet: str | None, file_id: int, failures: Iterable[RowFailure], typed: Any
+    conn: psycopg.Connection,
+    landed: LandedFile,
+    sheet: str | None,
+    file_id: int,
+    failures: Iterable[RowFailure],
+    typed: Any,
 ) -> None:
     failures = list(failures)
     if not failures:
@@ -288,8 +324,20 @@ def _copy_failures(
         for f in failures:
             copy.write_row(
                 (
-                    file_id, landed.source, landed.kode_wilayah, landed.period, sheet, f.source_row, f.column, f.value,
-                    f.rule, f.reason_code, f.severity, f.message_en, f.message_id, json.dumps(originals.get(f.source_row)),
+                    file_id,
+                    landed.source,
+                    landed.kode_wilayah,
+                    landed.period,
+                    sheet,
+                    f.source_row,
+                    f.column,
+                    f.value,
+                    f.rule,
+                    f.reason_code,
+                    f.severity,
+                    f.message_en,
+                    f.message_id,
+                    json.dumps(originals.get(f.source_row)),
                 )  # fmt: skip
             )
 
@@ -313,7 +361,14 @@ def _finish(
     conn.execute(
         """update audit.files set is_current = true, rows_read = %s, rows_loaded = %s, rows_rejected = %s,
                rows_warned = %s, rows_skipped = %s, finished_at = now() where file_id = %s""",
-        (outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected, outcome.rows_warned, outcome.rows_skipped, file_id),
+        (
+            outcome.rows_read,
+            outcome.rows_loaded,
+            outcome.rows_rejected,
+            outcome.rows_warned,
+            outcome.rows_skipped,
+            file_id,
+        ),
     )
     record_skipped(conn, file_id, table)
     record_validation(conn, file_id, summary, run_id)
@@ -334,7 +389,13 @@ def record_validation(conn: psycopg.Connection, file_id: int, summary: SuiteSumm
         """insert into audit.validation_runs (file_id, suite, success, expectations, failed_expectations,
                rows_validated, summary, run_id) values (%s, %s, %s, %s, %s, %s, %s, %s)""",
         (
-            file_id, summary.suite, summary.success, summary.expectations, len(summary.failed),
-            summary.rows_validated, json.dumps(summary.as_json()), run_id,
+            file_id,
+            summary.suite,
+            summary.success,
+            summary.expectations,
+            len(summary.failed),
+            summary.rows_validated,
+            json.dumps(summary.as_json()),
+            run_id,
         ),  # fmt: skip
     )

@@ -65,10 +65,25 @@ def quarantine_file(
            values (%s, %s, %s, %s, %s, %s, %s, 'quarantined', %s, %s, %s, %s, %s, %s, 0, %s, %s, %s, %s, %s, %s, now())
            returning file_id""",
         (
-            landed.source, landed.kode_wilayah, landed.period, landed.relative_path, landed.file_name, digest, size,
-            getattr(table, "file_type", None), bool(getattr(table, "extension_mismatch", False)),
-            getattr(table, "encoding", None), getattr(table, "sheet", None), getattr(table, "header_row", None),
-            outcome.rows_read, outcome.rows_read, len(table.skipped) if table else 0, code, message, str(target), run_id,
+            landed.source,
+            landed.kode_wilayah,
+            landed.period,
+            landed.relative_path,
+            landed.file_name,
+            digest,
+            size,
+            getattr(table, "file_type", None),
+            bool(getattr(table, "extension_mismatch", False)),
+            getattr(table, "encoding", None),
+            getattr(table, "sheet", None),
+            getattr(table, "header_row", None),
+            outcome.rows_read,
+            outcome.rows_read,
+            len(table.skipped) if table else 0,
+            code,
+            message,
+            str(target),
+            run_id,
         ),  # fmt: skip
     ).fetchone()[0]
     if failures:
@@ -151,7 +166,9 @@ def write_report(
                  mask_identifiers(f.value or ""), f.rule, f.reason_code, f.message_id, f.message_en)]
             )  # fmt: skip
     (target.with_name(target.name + ".report.json")).write_text(
-        json.dumps({"file": landed.relative_path, "code": code, "message": mask_identifiers(message), "rows_read": rows_read}),
+        json.dumps(
+            {"file": landed.relative_path, "code": code, "message": mask_identifiers(message), "rows_read": rows_read}
+        ),
         encoding="utf-8",
     )
     return report

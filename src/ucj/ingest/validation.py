@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -71,7 +71,7 @@ def validate_chunk(typed: pd.DataFrame, source: str, period_end: date, summary: 
     frame = _gx_frame(typed)
     result = checkpoint(source).run(
         batch_parameters={"dataframe": frame},
-        expectation_parameters={"min_date": date(1900, 1, 1).isoformat(), "max_date": period_end.isoformat()},
+        expectation_parameters=date_parameters(period_end),
     )
     failures: list[RowFailure] = []
     summary.rows_validated += len(frame)
@@ -81,29 +81,52 @@ def validate_chunk(typed: pd.DataFrame, source: str, period_end: date, summary: 
             if res.success:
                 continue
             config = res.expectation_config
-            if res.exception_info and res.exception_info.get("raised_exception"):
-                raise RuntimeError(f"expectation {config.type} failed to run: {res.exception_info}")
+            error = _raised(res.exception_info)
+            if error:
+                raise RuntimeError(f"expectation {_rule_name(config)} of suite {source} could not run: {error}")
             rule = _rule_name(config)
             failures.extend(_row_failures(res, config, rule, typed))
             summary.failed[rule] = summary.failed.get(rule, 0) + int(res.result.get("unexpected_count") or 0)
     return failures
 
 
+def date_parameters(period_end: date) -> dict[str, str]:
+    """Date bounds for a file of a period: births up to its end, other dates up to 3 months after."""
+    return {
+        "min_date": "1900-01-01T00:00:00",
+        "max_birth_date": f"{period_end.isoformat()}T23:59:59",
+        "max_date": f"{(period_end + timedelta(days=92)).isoformat()}T23:59:59",
+    }
+
+
 def _gx_frame(typed: pd.DataFrame) -> pd.DataFrame:
-    """The chunk as GX should see it: dates as ISO text so range checks compare like with like."""
+    """The chunk as GX should see it: dates as datetime64, amounts as floats (comparable)."""
     frame = typed.drop(columns=["_source_values"])
     for column in frame.columns:
-        if frame[column].dtype == object:
-            sample = frame[column].dropna()
-            if len(sample) and isinstance(sample.iat[0], date):
-                frame[column] = frame[column].map(lambda v: v.isoformat() if isinstance(v, date) else None)
-    # numbers as floats for between-checks (Decimal is not comparable by GX's pandas engine)
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            sample = frame[column].dropna()
-            if len(sample) and not isinstance(sample.iat[0], str) and hasattr(sample.iat[0], "as_integer_ratio"):
-                frame[column] = pd.to_numeric(frame[column], errors="coerce")
+        if column.endswith(("__error", "__raw")) or frame[column].dtype != object:
+            continue
+        sample = frame[column].dropna()
+        if not len(sample):
+            continue
+        first = sample.iat[0]
+        if isinstance(first, date):
+            frame[column] = pd.to_datetime(frame[column], errors="coerce")
+        elif not isinstance(first, str) and hasattr(first, "as_integer_ratio"):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
+
+
+def _raised(exception_info: Any) -> str | None:
+    """The message of an exception GX caught while computing a metric (it may be nested per metric)."""
+    if not isinstance(exception_info, dict):
+        return None
+    if exception_info.get("raised_exception"):
+        return str(exception_info.get("exception_message"))
+    for value in exception_info.values():
+        message = _raised(value)
+        if message:
+            return message
+    return None
 
 
 def _rule_name(config: Any) -> str:

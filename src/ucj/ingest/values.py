@@ -110,23 +110,18 @@ _TRAILING_DATE = re.compile(
 
 def _make_date(year: int, month: int, day: int, text: str) -> date:
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ValueParseError(
-            "DATE_OUT_OF_RANGE", f"date {text!r} has year {year}, outside {YEAR_MIN}-{YEAR_MAX}"
-        )
+        raise ValueParseError("DATE_OUT_OF_RANGE", f"date {text!r} has year {year}, outside {YEAR_MIN}-{YEAR_MAX}")
     try:
         return date(year, month, day)
     except ValueError:
         raise ValueParseError(
             "DATE_INVALID",
-            f"date {text!r} has no such day (read as day {day}, month {month}, year {year};"
-            " dates are read day-first)",
+            f"date {text!r} has no such day (read as day {day}, month {month}, year {year}; dates are read day-first)",
         ) from None
 
 
 def _two_digit(text: str) -> ValueParseError:
-    return ValueParseError(
-        "DATE_TWO_DIGIT_YEAR", f"date {text!r} has a two-digit year; write the year in full"
-    )
+    return ValueParseError("DATE_TWO_DIGIT_YEAR", f"date {text!r} has a two-digit year; write the year in full")
 
 
 def _month_number(name: str, text: str) -> int:
@@ -170,9 +165,7 @@ def _parse_date_only(text: str) -> date | None:
         return _parse_eight_digits(text)
     if m := _SERIAL.fullmatch(text):
         if m[2] is None and len(m[1]) == 4 and YEAR_MIN <= int(m[1]) <= YEAR_MAX:
-            raise ValueParseError(
-                "DATE_YEAR_ONLY", f"date {text!r} is only a year; give day, month and year"
-            )
+            raise ValueParseError("DATE_YEAR_ONLY", f"date {text!r} is only a year; give day, month and year")
         return _from_serial(m[1], text)
     return None
 
@@ -233,8 +226,7 @@ def parse_place_date(text: str | None) -> tuple[str | None, date | None]:
     cleaned = _clean(text)
     if cleaned is None:
         return None, None
-    body = _DAY_NAMES.sub("", cleaned)
-    only = _parse_date_only(body) if _TRAILING_DATE.fullmatch(body) else None
+    only = _parse_date_only(_DAY_NAMES.sub("", cleaned))
     if only is not None:
         return None, only
     return _split_place_date(cleaned)
@@ -268,7 +260,7 @@ def _split_number(body: str, text: str, multiplied: bool) -> str:
     if dots and commas:
         decimal_mark = "." if body.rfind(".") > body.rfind(",") else ","
         whole, _, fraction = body.rpartition(decimal_mark)
-        if whole.count(decimal_mark) or not _GROUPED.fullmatch(whole) and not whole.isdigit():
+        if whole.count(decimal_mark) or (not _GROUPED.fullmatch(whole) and not whole.isdigit()):
             raise _money_error(text, "mixed separators")
         return whole.replace(".", "").replace(",", "") + "." + fraction
     mark = "." if dots else ","
@@ -358,9 +350,7 @@ def _code_key(text: str) -> str:
     return re.sub(r"[^0-9A-Z]+", "", text.upper())
 
 
-def _lookup_code(
-    text: str | None, table: dict[str, str], code: str, label: str, expected: str
-) -> str | None:
+def _lookup_code(text: str | None, table: dict[str, str], code: str, label: str, expected: str) -> str | None:
     cleaned = _clean(text)
     if cleaned is None:
         return None
@@ -430,12 +420,12 @@ _UNFUNDED_PROGRAMS = _table({"JHT": "JHT|JAMINAN HARI TUA", "JP": "JP|JAMINAN PE
 
 
 def parse_sex(text: str | None) -> str | None:
-    """"L" or "P" from L/P, Laki-laki, Pria, Perempuan, Wanita, M/F; raises ``SEX_UNKNOWN``."""
+    """ "L" or "P" from L/P, Laki-laki, Pria, Perempuan, Wanita, M/F; raises ``SEX_UNKNOWN``."""
     return _lookup_code(text, _SEX, "SEX_UNKNOWN", "sex", "L or P")
 
 
 def parse_segment(text: str | None, allow_total: bool = True) -> str | None:
-    """"PU", "BPU" or "JAKON" (and "TOTAL" when ``allow_total``, for workforce files).
+    """ "PU", "BPU" or "JAKON" (and "TOTAL" when ``allow_total``, for workforce files).
 
     Raises ``SEGMENT_UNKNOWN``; with ``allow_total=False`` a total raises ``SEGMENT_TOTAL``.
     """
@@ -444,16 +434,12 @@ def parse_segment(text: str | None, allow_total: bool = True) -> str | None:
         if allow_total:
             return "TOTAL"
         raise ValueParseError("SEGMENT_TOTAL", f"segment {cleaned!r} is a total, not a segment")
-    return _lookup_code(
-        cleaned, _SEGMENT, "SEGMENT_UNKNOWN", "segment", "PU, BPU or JAKON"
-    )
+    return _lookup_code(cleaned, _SEGMENT, "SEGMENT_UNKNOWN", "segment", "PU, BPU or JAKON")
 
 
 def parse_status_kepesertaan(text: str | None) -> str | None:
-    """"AKTIF" or "NON AKTIF"; raises ``STATUS_UNKNOWN``."""
-    return _lookup_code(
-        text, _STATUS, "STATUS_UNKNOWN", "participation status", "AKTIF or NON AKTIF"
-    )
+    """ "AKTIF" or "NON AKTIF"; raises ``STATUS_UNKNOWN``."""
+    return _lookup_code(text, _STATUS, "STATUS_UNKNOWN", "participation status", "AKTIF or NON AKTIF")
 
 
 def parse_claim_status(text: str | None) -> str | None:
@@ -469,7 +455,7 @@ def parse_claim_status(text: str | None) -> str | None:
 
 
 def parse_program(text: str | None) -> str | None:
-    """"JKK", "JKM" or "BEASISWA"; JHT/JP raise ``PROGRAM_NOT_FUNDED``, others
+    """ "JKK", "JKM" or "BEASISWA"; JHT/JP raise ``PROGRAM_NOT_FUNDED``, others
     ``PROGRAM_UNKNOWN``."""
     cleaned = _clean(text)
     if cleaned is not None and _code_key(cleaned) in _UNFUNDED_PROGRAMS:
@@ -490,16 +476,24 @@ NIK_REASONS: dict[str, tuple[str, str]] = {
         "NIK is empty; fill in the 16-digit NIK from the identity card",
     ),
     "NIK_AS_NUMBER": (
-        ("NIK tersimpan sebagai angka di Excel (mis. 7.47101E+15) sehingga digit terakhir hilang;"
-        " format kolom sebagai Teks lalu ketik ulang NIK"),
-        ("NIK was stored as a number by Excel (e.g. 7.47101E+15), which loses the last digits;"
-        " format the column as Text and type the NIK again"),
+        (
+            "NIK tersimpan sebagai angka di Excel (mis. 7.47101E+15) sehingga digit terakhir hilang;"
+            " format kolom sebagai Teks lalu ketik ulang NIK"
+        ),
+        (
+            "NIK was stored as a number by Excel (e.g. 7.47101E+15), which loses the last digits;"
+            " format the column as Text and type the NIK again"
+        ),
     ),
     "NIK_EXCEL_PRECISION": (
-        ("NIK berakhiran 0000: digit terakhir dibulatkan oleh Excel (batas 15 digit);"
-        " format kolom sebagai Teks lalu ketik ulang NIK"),
-        ("NIK ends in 0000: Excel rounded its last digits (15-digit limit);"
-        " format the column as Text and type the NIK again"),
+        (
+            "NIK berakhiran 0000: digit terakhir dibulatkan oleh Excel (batas 15 digit);"
+            " format kolom sebagai Teks lalu ketik ulang NIK"
+        ),
+        (
+            "NIK ends in 0000: Excel rounded its last digits (15-digit limit);"
+            " format the column as Text and type the NIK again"
+        ),
     ),
     "NIK_LENGTH": (
         "NIK harus 16 digit",
@@ -522,8 +516,7 @@ NIK_REASONS: dict[str, tuple[str, str]] = {
         "The birth date inside the NIK differs from the birth date column",
     ),
     "NIK_SEX_MISMATCH": (
-        ("Jenis kelamin dalam NIK (tanggal +40 untuk perempuan) tidak sama dengan kolom jenis"
-        " kelamin"),
+        ("Jenis kelamin dalam NIK (tanggal +40 untuk perempuan) tidak sama dengan kolom jenis kelamin"),
         "The sex encoded in the NIK (day +40 for women) differs from the sex column",
     ),
 }
@@ -643,9 +636,7 @@ def normalize_nik(text: str | None) -> str | None:
 # --------------------------------------------------------------------------- vectorised
 
 
-def _map_unique(
-    series: pd.Series, parse: Callable[[str], object]
-) -> tuple[pd.Series, pd.Series]:
+def _map_unique(series: pd.Series, parse: Callable[[str], object]) -> tuple[pd.Series, pd.Series]:
     """Apply ``parse`` once per distinct text; return (values, error codes) Series."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     n = len(uniques)
@@ -781,9 +772,7 @@ def check_niks(
             )
     idx = np.flatnonzero(is16)
     if len(idx):
-        result[idx] = _check_well_formed(
-            raw[idx], known_regions, birth_dates, sexes, idx, n
-        )
+        result[idx] = _check_well_formed(raw[idx], known_regions, birth_dates, sexes, idx, n)
     return pd.Series(result, index=series.index, dtype=object, name=series.name)
 
 
@@ -806,10 +795,7 @@ def _check_well_formed(
     n: int,
 ) -> np.ndarray:
     """Reason codes for NIKs known to be 16 ASCII digits (numpy on the digit matrix)."""
-    digits = (
-        np.frombuffer("".join(niks).encode("ascii"), dtype=np.uint8).reshape(-1, 16).astype(np.int64)
-        - 48
-    )
+    digits = np.frombuffer("".join(niks).encode("ascii"), dtype=np.uint8).reshape(-1, 16).astype(np.int64) - 48
     out = np.full(len(niks), None, dtype=object)
 
     def two(col: int) -> np.ndarray:
