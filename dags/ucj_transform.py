@@ -57,5 +57,8 @@ with DAG(
             load_method=LoadMode.DBT_MANIFEST if manifest.exists() else LoadMode.DBT_LS,
             test_behavior=TestBehavior.AFTER_EACH,
             should_detach_multiple_parents_tests=True,
+            # Cosmos' per-table dataset URIs need a TCP host; the embedded warehouse is a unix
+            # socket. The DAG-level Assets (ucj://warehouse/...) carry the data-aware schedule.
+            emit_datasets=False,
         ),
     )

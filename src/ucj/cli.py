@@ -12,7 +12,8 @@ from rich.console import Console
 
 from ucj.config import settings
 
-console = Console()
+# Wide enough for the marts when the output is a file or a CI log (no terminal to measure).
+console = Console(width=None if sys.stdout.isatty() else 200)
 
 
 def _setup_logging(verbose: bool) -> None:

@@ -53,7 +53,7 @@ def print_marts(console: Console, url: str | None = None, limit: int = 30) -> No
             return
         for name in names:
             cur = conn.execute(
-                sql.SQL("select * from marts.{} order by 1, 2, 3 limit %s").format(sql.Identifier(name)), (limit,)
+                sql.SQL("select * from marts.{} order by 1, 2, 3, 4 limit %s").format(sql.Identifier(name)), (limit,)
             )
             total = conn.execute(sql.SQL("select count(*) from marts.{}").format(sql.Identifier(name))).fetchone()[0]
             table = Table(title=f"marts.{name} ({min(limit, total)} of {total} rows)", title_justify="left")

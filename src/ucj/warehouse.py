@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,7 +77,9 @@ def start_embedded(pgdata: Path) -> str:
     The server is shared by every process of the project that asks for the same folder and
     stops when the last of them exits (pgserver counts the handles).
     """
-    import pgserver
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)
+        warnings.simplefilter("ignore")
+        import pgserver
 
     with _embedded_lock:
         server = _embedded.get(pgdata)

@@ -9,7 +9,6 @@ without ceiling. JAKON workers have no declared wage: the region's wage base is 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +26,8 @@ from ucj.generate.formats import (
     period_str,
 )
 from ucj.generate.run import Run
-from ucj.generate.world import SEG_BPU, SEG_JAKON, SEG_PU, RegionWorld, rng_for
+from ucj.generate.world import SEG_BPU, SEG_JAKON, RegionWorld, rng_for
+from ucj.generate.writers import write_csv
 
 STEPS = ("DILAPORKAN", "BERKAS_LENGKAP", "VERIFIKASI", "DISETUJUI", "DIBAYAR")
 HEADER = (
@@ -233,8 +233,6 @@ def write_claims(run: Run, w: RegionWorld, claims: list[Claim]) -> None:
             / period_str(m)
             / f"KLAIM_{code.replace('.', '')}_{period_str(m).replace('-', '')}.csv"
         )
-        from ucj.generate.writers import write_csv
-
         write_csv(path, [list(HEADER), *out])
         run.record(
             path,
@@ -251,6 +249,3 @@ def write_claims(run: Run, w: RegionWorld, claims: list[Claim]) -> None:
             delimiter=",",
             headline=bool(run.published and w.scenario_claims),
         )
-
-
-__all__ = ["Claim", "make_claims", "write_claims", "SEG_PU", "dt"]

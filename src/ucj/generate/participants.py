@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ucj.generate.defects import Column, inject
-from ucj.generate.formats import BULAN, fmt_date, fmt_plain, month_end, period_str, year_month
+from ucj.generate.formats import BULAN, fmt_plain, month_end, period_str, year_month
 from ucj.generate.run import Run
 from ucj.generate.world import SEG_BPU, RegionWorld, rng_for
 from ucj.generate.writers import write_xlsx
@@ -217,6 +217,3 @@ def write_participants(run: Run, w: RegionWorld) -> None:
             )
         if folder_m != m:
             run.manifest.add_defect(run.rel(path), None, None, None, "wrong_period_folder", period_str(m))
-
-
-__all__ = ["write_participants", "fmt_date"]

@@ -19,7 +19,7 @@ from ucj.generate.defects import Column, inject
 from ucj.generate.formats import BULAN, day_to_date, fmt_date, fmt_rupiah, month_end, period_str, year_month
 from ucj.generate.reference import Opd
 from ucj.generate.run import REDELIVERY_DIR, Run
-from ucj.generate.world import KATEGORI_RENTAN, STATUS_PEGAWAI, RegionWorld, rng_for
+from ucj.generate.world import KATEGORI_RENTAN, STATUS_PEGAWAI, RegionWorld
 from ucj.generate.writers import GridLayout, write_csv, write_xlsx
 
 H_NO = ("No.", "NO", "No")
@@ -229,7 +229,7 @@ def write_roster(
     cols = roster_columns(st, rentan)
     cp1252 = st.fmt == "csv_cp1252"
     ext = "xlsx" if st.fmt == "xlsx" else "csv"
-    rng = rng_for(run.seed, w.idx, 5000 + m % 1000 + hash_code(key))
+    rng = np.random.default_rng([run.seed, w.idx, 5, m, hash_code(key)])
     if st.sort_by_name:
         people = people[np.argsort([w.people.name[i] for i in people.tolist()], kind="stable")]
     rows = build_rows(w, people, cols, st, opd, cp1252, rentan)
@@ -288,11 +288,10 @@ def write_roster(
             f"NIP. 19{int(rng.integers(65, 85))}{int(rng.integers(1, 13)):02d}{int(rng.integers(1, 29)):02d} "
             f"{int(rng.integers(1990, 2010))}{int(rng.integers(1, 13)):02d} 1 00{int(rng.integers(1, 9))}"
         )
-        head = "Kepala Dinas" if opd.name.startswith("Dinas") else "Kepala"
         for line in (
             [None],
             [f"{place}, {fmt_date(sig_date, 'long')}"],
-            [f"{head} {opd.name}" if head == "Kepala" else f"Kepala {opd.name}"],
+            [f"{'Direktur' if opd.singkatan == 'RSUD' else 'Kepala'} {opd.name}"],
             [None],
             [None],
             [official.upper()],

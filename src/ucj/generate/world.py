@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from faker import Faker
 
 from ucj.generate import scenarios as sc
 from ucj.generate.formats import date_to_day, month_start, parse_month
@@ -194,8 +195,6 @@ class RegionWorld:
         n_comp = max(3, int(k_seg[0]) // 25)
         n_proj = max(2, int(k_seg[2]) // 40)
         comp_rng = rng_for(seed, self.idx, 2)
-        from faker import Faker
-
         fake = Faker("id_ID")
         fake.seed_instance(seed * 100 + self.idx)
         self.emp_company = len(self.employers)

@@ -24,6 +24,10 @@ def _texts(series: pd.Series) -> pd.Series:
     return out.astype(object).where(out.notna(), None)
 
 
+def _nulls(index: pd.Index) -> pd.Series:
+    return pd.Series([None] * len(index), index=index, dtype=object)
+
+
 def header_kinds(field_of_header: list[str | None], kind_of_header: list[str | None]) -> dict[str, str]:
     """The value kind of each mapped field in this file ("TTL" makes tanggal_lahir a place_date)."""
     return {f: k for f, k in zip(field_of_header, kind_of_header, strict=False) if f and k}
@@ -51,7 +55,7 @@ def canonicalize(
         if name in chunk.columns:
             raw = _texts(chunk[name])
         else:
-            raw = pd.Series(None, index=chunk.index, dtype=object)
+            raw = _nulls(chunk.index)
         originals[name] = raw
         if spec.required:
             out[f"{name}__raw"] = raw  # required means: some text was there (typed may be NULL)
@@ -59,7 +63,7 @@ def canonicalize(
         parser = values.PARSERS_BY_KIND.get(kind)
         if parser is None:  # identifier, text, codes kept as text
             out[name] = raw
-            out[f"{name}__error"] = pd.Series(None, index=chunk.index, dtype=object)
+            out[f"{name}__error"] = _nulls(chunk.index)
         elif kind == "segment":
             out[name], out[f"{name}__error"] = values.parse_segments(raw, allow_total=source == "workforce")
         else:
@@ -97,8 +101,8 @@ def _source_values(chunk: pd.DataFrame, originals: dict[str, pd.Series]) -> list
     columns = [originals[n].tolist() for n in names]
     rows = []
     for i, extra in enumerate(extras):
-        row = {n: col[i] for n, col in zip(names, columns, strict=True) if col[i] is not None}
+        row = {n: col[i] for n, col in zip(names, columns, strict=True) if isinstance(col[i], str)}
         if extra:
-            row.update({f"extra:{k}": v for k, v in extra.items() if v is not None})
+            row.update({f"extra:{k}": v for k, v in extra.items() if isinstance(v, str)})
         rows.append(row)
     return rows

@@ -255,7 +255,9 @@ def _copy_rows(
             rows = good["_source_row"].tolist()
             originals = good["_source_values"].tolist()
             for i, row in enumerate(rows):
-                copy.write_row((*lineage, int(row), *(_clean(col[i]) for col in data), json.dumps(originals[i])))
+                copy.write_row(
+                    (*lineage, int(row), *(_clean(col[i]) for col in data), json.dumps(originals[i], allow_nan=False))
+                )
         outcome.rows_loaded += len(good)
         _copy_failures(conn, landed, table.sheet, file_id, chunk_failures, typed)
     outcome.rows_skipped = len(table.skipped)
