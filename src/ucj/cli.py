@@ -95,3 +95,20 @@ def rejects_command(region: str, period: str) -> None:
     from ucj.marts_view import print_rejects
 
     print_rejects(console, region=region, period=period)
+
+
+@main.command("dbt", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def dbt_command(args: tuple[str, ...]) -> None:
+    """Run dbt against the configured warehouse, e.g. `ucj dbt build -s fct_claims`."""
+    from ucj import transform
+    from ucj.warehouse import export_environment, stop_embedded, warehouse_url
+
+    export_environment(warehouse_url())
+    try:
+        transform.run_dbt(list(args), quiet=False)
+    except RuntimeError as err:
+        console.print(f"[red]{err}[/]")
+        sys.exit(1)
+    finally:
+        stop_embedded()

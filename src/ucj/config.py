@@ -44,7 +44,8 @@ class Settings:
 
     @property
     def dbt_target_dir(self) -> Path:
-        return self.dbt_project_dir / "target"
+        """dbt's target folder (manifest, compiled SQL); ``UCJ_DBT_TARGET_DIR`` moves it."""
+        return _path("UCJ_DBT_TARGET_DIR", self.dbt_project_dir / "target")
 
 
 def settings() -> Settings:

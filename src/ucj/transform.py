@@ -19,14 +19,25 @@ def manifest_path() -> Path:
     return settings().dbt_target_dir / "manifest.json"
 
 
-def run_dbt(args: list[str]) -> None:
+def run_dbt(args: list[str], quiet: bool = True) -> None:
     """Run dbt in-process against the warehouse of the environment; raise when it fails."""
     from dbt.cli.main import dbtRunner
 
     os.environ.pop("DBT_PROJECT_DIR", None)  # it would silently override --project-dir
     cwd = project_dir()
     result = dbtRunner().invoke(
-        [*args, "--project-dir", str(cwd), "--profiles-dir", str(cwd), "--target", TARGET, "--quiet"]
+        [
+            *args,
+            "--project-dir",
+            str(cwd),
+            "--profiles-dir",
+            str(cwd),
+            "--target",
+            TARGET,
+            "--target-path",
+            str(settings().dbt_target_dir),
+            *(["--quiet"] if quiet else []),
+        ]  # fmt: skip
     )
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or result.result}")
