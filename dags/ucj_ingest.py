@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, get_current_context, task
 
-from ucj.airflow_env import WAREHOUSE_POOL
+from ucj.airflow_env import WAREHOUSE_POOL, default_args
 from ucj.assets import RAW_URI
 
 WITA = "Asia/Makassar"
@@ -26,12 +24,7 @@ def _warehouse_url() -> str:
     catchup=False,  # files carry their own period; a run loads whatever has landed
     max_active_runs=1,
     tags=["ucj", "ingest"],
-    default_args={
-        "owner": "ucj-data",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-    },
+    default_args=default_args(),
     params={
         "landing_dir": Param(None, type=["null", "string"], description="Landing folder (default: UCJ_LANDING_DIR)")
     },
@@ -65,9 +58,15 @@ def ucj_ingest() -> None:
 
         return tasks.summarize(list(outcomes))
 
+    @task
+    def build_data_docs() -> str:
+        from ucj.ingest.validation import build_data_docs
+
+        return str(build_data_docs())
+
     files = list_files()
     prepare_warehouse() >> files
-    summarize(ingest_file.expand(relative_path=files))
+    summarize(ingest_file.expand(relative_path=files)) >> build_data_docs()
 
 
 ucj_ingest()

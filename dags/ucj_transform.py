@@ -6,14 +6,13 @@ Each model's tests run right after it; tests with two parents wait for both.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pendulum
 from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from ucj import transform
+from ucj.airflow_env import default_args
 from ucj.assets import RAW_URI
 
 WITA = "Asia/Makassar"
@@ -28,12 +27,7 @@ with DAG(
     catchup=False,  # the marts are rebuilt from everything loaded; old intervals add nothing
     max_active_runs=1,
     tags=["ucj", "transform", "dbt"],
-    default_args={
-        "owner": "ucj-data",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-    },
+    default_args=default_args(),
     doc_md=__doc__,
 ) as dag:
     manifest = transform.manifest_path()

@@ -15,6 +15,7 @@ _STATE = Path(os.environ.get("UCJ_TEST_STATE_DIR") or tempfile.mkdtemp(prefix="u
 os.environ["UCJ_STATE_DIR"] = str(_STATE)
 os.environ.pop("UCJ_WAREHOUSE_URL", None)
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("UCJ_RETRY_DELAY_SECONDS", "1")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 from ucj import airflow_env  # noqa: E402

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from ucj.config import TIMEZONE, Settings, settings
@@ -21,6 +22,21 @@ log = logging.getLogger(__name__)
 WAREHOUSE_POOL = "warehouse_db"
 WAREHOUSE_POOL_SLOTS = 2  # bounded database concurrency for loads (2 cores)
 DAG_ORDER = ("ucj_ingest", "ucj_transform")  # dependency order for `ucj run`
+
+
+def default_args() -> dict[str, object]:
+    """The tasks' defaults, shared by every DAG: an owner, retries with exponential backoff.
+
+    ``UCJ_RETRY_DELAY_SECONDS`` shortens the first delay (tests and ``ucj run`` by hand);
+    nightly runs keep the default minute.
+    """
+    return {
+        "owner": "ucj-data",
+        "retries": 2,
+        "retry_delay": timedelta(seconds=float(os.environ.get("UCJ_RETRY_DELAY_SECONDS", "60"))),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=15),
+    }
 
 
 def configure(cfg: Settings | None = None) -> dict[str, str]:

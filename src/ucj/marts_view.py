@@ -64,37 +64,80 @@ def print_marts(console: Console, url: str | None = None, limit: int = 30) -> No
             console.print(table)
 
 
+_STATUS_LABEL = {
+    "loaded": "dimuat / loaded",
+    "quarantined": "DIKARANTINA / QUARANTINED",
+    "duplicate": "duplikat / duplicate",
+}
+
+
 def print_rejects(console: Console, region: str, period: str, url: str | None = None) -> None:
-    """Every file of the region and period that was quarantined or had rows rejected, row by row."""
+    """The rejection report an OPD can act on, for one region and period.
+
+    First every file received (status, rows read = loaded + rejected, and for a quarantined
+    file the reason and where to look), then every rejected row of the files in force: file,
+    sheet, row, column, the value as received (NIKs masked), the reason code and what to do,
+    in Bahasa Indonesia and English. Warnings (rows loaded, [U] rules) come last. Rows of a
+    version that a later delivery replaced are left out: that version no longer counts.
+    """
+    from ucj.ingest.quarantine import FILE_REASONS, display_value
+    from ucj.reference import region_names
+
+    def cell(value: object) -> str:
+        return mask_identifiers("" if value is None else str(value))
+
     with connect(url) as conn:
         files = conn.execute(
-            """select file_id, relative_path, status, rows_read, rows_loaded, rows_rejected, error_code, error_message,
-                      quarantine_path
+            """select file_id, relative_path, status, is_current, superseded_by, rows_read, rows_loaded,
+                      rows_rejected, rows_warned, error_code, error_message, quarantine_path, seen_at
                from audit.files where kode_wilayah = %s and period = %s order by relative_path, file_id""",
             (region, period),
         ).fetchall()
+        name = region_names().get(region, "")
         if not files:
-            console.print(f"No files for region {region}, period {period}.")
+            console.print(f"Tidak ada berkas / No files for {region} {name} period {period}.")
             return
-        summary = Table(title=f"Berkas / Files {region} {period}", title_justify="left")
-        for col in ("file", "status", "read", "loaded", "rejected", "reason / alasan"):
-            summary.add_column(col)
-        for _, path, status, read, loaded, rejected, code, message, _ in files:
-            summary.add_row(path, status, format_value(read), format_value(loaded), format_value(rejected),
-                            f"{code}: {mask_identifiers(message)}" if code else "")  # fmt: skip
+        summary = Table(
+            title=f"Berkas diterima / Files received: {region} {name}, periode / period {period}", title_justify="left"
+        )
+        for col in ("berkas / file", "status", "dibaca / read", "dimuat / loaded", "ditolak / rejected",
+                    "peringatan / warned", "alasan / reason"):  # fmt: skip
+            summary.add_column(col, overflow="fold")
+        for (_, path, status, current, superseded_by, read, loaded, rejected, warned, code, message, _q,
+             _seen) in files:  # fmt: skip
+            label = _STATUS_LABEL.get(status, status)
+            if status == "loaded" and not current and superseded_by:
+                label = f"diganti / superseded by #{superseded_by}"
+            reason = ""
+            if code:
+                reason_id, _ = FILE_REASONS.get(code, ("", ""))
+                reason = f"{code}: {reason_id} {mask_identifiers(message or '')}".strip()
+            summary.add_row(cell(path), label, format_value(read), format_value(loaded), format_value(rejected),
+                            format_value(warned), cell(reason))  # fmt: skip
         console.print(summary)
         rows = conn.execute(
-            """select f.relative_path, r.sheet, r.source_row, r.column_name, r.value, r.rule, r.reason_code,
+            """select f.relative_path, r.sheet, r.source_row, r.column_name, r.source_header, r.value, r.reason_code,
                       r.severity, r.message_id, r.message_en
                from audit.rejected_rows r join audit.files f using (file_id)
-               where r.kode_wilayah = %s and r.period = %s
-               order by f.relative_path, r.source_row, r.rule""",
+               where r.kode_wilayah = %s and r.period = %s and (f.is_current or f.status = 'quarantined')
+               order by r.severity, f.relative_path, r.source_row, r.column_name, r.reason_code""",
             (region, period),
         ).fetchall()
-        detail = Table(title="Baris ditolak / Rejected rows", title_justify="left")
-        for col in ("file", "sheet", "row", "column", "value", "severity", "reason", "alasan / explanation"):
-            detail.add_column(col, overflow="fold")
-        for path, sheet, row, column, value, _rule, code, severity, msg_id, msg_en in rows:
-            detail.add_row(path, sheet or "-", str(row or "-"), column or "-", mask_identifiers(value or ""),
-                           severity, code, f"{msg_id} / {msg_en}")  # fmt: skip
-        console.print(detail)
+        for severity, title in (
+            ("reject", "Baris ditolak (tidak dimuat) / Rejected rows (not loaded); perbaiki / fix and resend"),
+            ("warn", "Peringatan (baris tetap dimuat) / Warnings (rows were loaded)"),
+        ):
+            chosen = [r for r in rows if r[7] == severity]
+            if not chosen:
+                continue
+            detail = Table(title=f"{title}: {len(chosen)}", title_justify="left")
+            for col in ("berkas / file", "lembar / sheet", "baris / row", "kolom / column", "nilai / value",
+                        "kode / code", "yang harus dilakukan / what to do"):  # fmt: skip
+                detail.add_column(col, overflow="fold")
+            for path, sheet, row, column, header, value, code, _sev, msg_id, msg_en in chosen:
+                where = f"{header} ({column})" if header else column or "-"
+                detail.add_row(cell(path), cell(sheet or "-"), str(row or "-"), cell(where),
+                               cell(display_value(value)), code, cell(f"{msg_id} / {msg_en}"))  # fmt: skip
+            console.print(detail)
+        if not rows:
+            console.print("Tidak ada baris ditolak / No rejected rows.")

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ucj import airflow_env, transform
+from ucj.config import settings
 from ucj.warehouse import export_environment, stop_embedded, warehouse_url
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def run_pipeline(landing: Path, console: Console | None = None, keep_server: boo
     """Run ``ucj_ingest`` then ``ucj_transform`` with ``dag.test()``; stop at the first failure."""
     console = console or Console()
     landing = landing.resolve()
+    owns_server = settings().warehouse_url is None  # the embedded server is ours to stop
     steps_started = time.monotonic()
     with console.status("Starting the warehouse …"):
         url = warehouse_url()
@@ -56,6 +58,6 @@ def run_pipeline(landing: Path, console: Console | None = None, keep_server: boo
                 break
         console.print(f"Pipeline finished in {time.monotonic() - steps_started:.1f} s")
     finally:
-        if not keep_server:
+        if owns_server and not keep_server:
             stop_embedded()
     return result

@@ -221,13 +221,15 @@ def test_xlsx_roster_with_title_no_column_total_and_signature(tmp_path: Path) ->
     assert all(str(frame[c].dtype) == "object" for c in frame.columns if c != "_source_row")
     assert frame["nik"].tolist() == [NIK, "NUM:7471010101900002.0", "7471010101900003"]
     assert frame["nama"].tolist() == ["Ani Wulandari", "Budi", "Citra"]
-    assert frame["tanggal_lahir"].tolist() == ["Kendari, 12-03-1990", "Kendari, 1 Desember 1990", None]
+    # "Tanggal Lahir" (a plain date) is preferred over "TTL" (place and date); TTL stays an extra
+    assert frame["tanggal_lahir"].tolist() == ["12-03-1990", "33208", "01/02/1991"]
+    assert table.duplicate_columns == {}  # different layouts: not a conflict to check
     assert frame["upah"].tolist() == ["3073551.7", "3000000", "Rp 2.500.000"]
     assert frame["tmt"].tolist() == ["2020-01-02", "43832", None]  # a date cell; a bare serial
     assert frame["_extras"].tolist() == [
-        {"Tanggal Lahir": "12-03-1990", "Nomor SK": "800/12/2025"},
-        {"Tanggal Lahir": "33208"},
-        {"Tanggal Lahir": "01/02/1991"},
+        {"Tempat, Tanggal Lahir": "Kendari, 12-03-1990", "Nomor SK": "800/12/2025"},
+        {"Tempat, Tanggal Lahir": "Kendari, 1 Desember 1990"},
+        None,
     ]
     assert _skipped(table) == [
         (5, "repeated_header"), (8, "blank"), (10, "total"), (11, "blank"), (12, "signature"),
@@ -412,6 +414,7 @@ def test_renamed_duplicated_and_extra_headers(tmp_path: Path) -> None:
     assert table.extra_columns == ["NIK KTP", "No. HP", "Keterangan"]
     frame = _all(table)
     assert frame["nik"].tolist() == [NIK, "7471010101900002"]  # the first NIK column wins
+    assert table.duplicate_columns == {"nik": ["NIK KTP"]}  # same layout: the loader compares them
     assert frame["_extras"].tolist() == [{"NIK KTP": "7471010101900009", "No. HP": "0812"}, None]
 
 
@@ -528,3 +531,34 @@ def test_bad_arguments(tmp_path: Path) -> None:
         read_table(path, "nope")
     with pytest.raises(ValueError, match="chunk_rows"):
         read_table(path, "participants", chunk_rows=0)
+
+
+def test_broken_quote_that_swallows_records_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "kutip.csv"
+    path.write_text(f'NIK,Nama,OPD,Gaji\n{NIK},"Ani,Dinkes,3000000\n7471010101900002,Budi,Dinkes,3000000\n')
+    table = read_table(path, "rosters")
+    with pytest.raises(FileLevelError) as err:
+        _all(table)
+    assert (err.value.code, err.value.row, err.value.column) == ("BROKEN_QUOTES", 2, "B")
+
+
+def test_a_line_break_inside_a_quoted_address_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "alamat.csv"
+    path.write_text(f'NIK,Nama,OPD,Alamat\n{NIK},Ani,Dinkes,"Jl. Mawar 5,\nKendari"\n')
+    assert _all(read_table(path, "rosters"))["_extras"].tolist() == [{"Alamat": "Jl. Mawar 5,\nKendari"}]
+
+
+def test_group_row_above_the_header_names_the_merged_columns(tmp_path: Path) -> None:
+    rows = [["DAFTAR HONORER DINAS LINGKUNGAN HIDUP"], [],
+            ["No.", "Identitas", None, "Honor"], [None, "NIK", "Nama", None], [1, NIK, "Ani", 2500000]]  # fmt: skip
+    table = read_table(_write_xlsx(tmp_path / "g.xlsx", {"Sheet1": rows}), "rosters")
+    assert table.header_row == 4 and table.field_of_header == [None, "nik", "nama", "upah"]
+    assert table.title_lines == ["DAFTAR HONORER DINAS LINGKUNGAN HIDUP"]
+    assert _all(table)["upah"].tolist() == ["2500000"]
+
+
+def test_workbook_with_another_extension_is_read_by_content(tmp_path: Path) -> None:
+    rows = [["NIK", "Nama", "OPD"], [NIK, "Ani", "Dinkes"]]
+    table = read_table(_write_xlsx(tmp_path / "lama.xls", {"Sheet1": rows}), "rosters")
+    assert (table.file_type, table.extension_mismatch) == ("xlsx", True)
+    assert table.source_column("nama") == "B: Nama" and table.source_column("upah") is None

@@ -435,3 +435,44 @@ def test_check_niks_empty_and_index() -> None:
     assert got.index.tolist() == [10, 11]
     assert got.tolist() == [None, "NIK_NOT_DIGITS"]
     assert got.dtype == np.dtype(object)
+
+
+@pytest.mark.parametrize("text", ["JASKON", "PPU", "MANDIRI", "INFORMAL", "NON PU", "KONSTRUKSI SIPIL", "Konstruksi"])
+def test_segment_look_alikes_are_not_guessed(text: str) -> None:
+    with pytest.raises(ValueParseError) as err:
+        V.parse_segment(text)
+    assert err.value.code == "SEGMENT_UNKNOWN"
+
+
+def test_province_code_is_a_wildcard_only_without_its_kabupaten() -> None:
+    seed_like = frozenset({"74", "74.71", "74.72", "74.71.01"})
+    assert V.check_nik("7471010101900001", seed_like) is None
+    assert V.check_nik("7499010101900001", seed_like) == "NIK_UNKNOWN_REGION"  # 74 lists its kab/kota
+    assert V.check_nik("7371010101900001", frozenset({"73", "74.71"})) is None  # 73 lists none
+    niks = pd.Series(["7471010101900001", "7499010101900001"])
+    assert V.check_niks(niks, seed_like).tolist() == [None, "NIK_UNKNOWN_REGION"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2025-06", "2025-06"), ("2025/6", "2025-06"), ("06-2025", "2025-06"), ("6/2025", "2025-06"),
+     ("Juni 2025", "2025-06"), ("JUN 2025", "2025-06"), ("Jun-2025", "2025-06"), ("202506", "2025-06"),
+     ("Periode: Mei 2025", "2025-05"), ("2025-06-01", "2025-06"), ("01/06/2025", "2025-06"),
+     ("45809", "2025-06"), ("Desember 2024", "2024-12"), (None, None), ("", None), ("-", None)],
+)  # fmt: skip
+def test_parse_year_month(text: str | None, expected: str | None) -> None:
+    assert V.parse_year_month(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Jun-25", "2025", "Juno 2025", "2025-13", "bulan ini"])
+def test_parse_year_month_errors(text: str) -> None:
+    with pytest.raises(ValueParseError) as err:
+        V.parse_year_month(text)
+    assert err.value.code == "PERIOD_UNPARSEABLE"
+    assert "YYYY-MM" in err.value.message
+
+
+def test_year_month_is_a_kind_with_a_vectorised_parser() -> None:
+    values, errors = V.PARSERS_BY_KIND["year_month"](pd.Series(["Juni 2025", "Jun-25", None]))
+    assert values.tolist() == ["2025-06", None, None]
+    assert errors.tolist() == [None, "PERIOD_UNPARSEABLE", None]

@@ -20,21 +20,27 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import psycopg
 
 from ucj.config import Settings, settings
+from ucj.ingest import values
 from ucj.ingest.canonical import canonicalize, header_kinds
+from ucj.ingest.fields import source_fields
 from ucj.ingest.landing import LandedFile
+from ucj.ingest.periods import PeriodCheck
 from ucj.ingest.quarantine import quarantine_file
 from ucj.ingest.readers import FileLevelError, TableRead, read_table
 from ucj.ingest.validation import RowFailure, SuiteSummary, validate_chunk
+from ucj.privacy import mask_identifiers
 
 log = logging.getLogger(__name__)
 
 LINEAGE = ("batch_id", "kode_wilayah", "period", "source_file", "sheet", "source_row")
 REJECT_COLUMNS = (
     "file_id", "source", "kode_wilayah", "period", "sheet", "source_row", "column_name", "value",
-    "rule", "reason_code", "severity", "message_en", "message_id", "original_values",
+    "rule", "reason_code", "severity", "message_en", "message_id", "original_values", "source_header",
 )  # fmt: skip
 
 
@@ -46,7 +52,7 @@ class FileOutcome:
     source: str
     kode_wilayah: str
     period: str
-    status: str  # loaded | unchanged | duplicate | quarantined
+    status: str  # loaded | unchanged | duplicate | quarantined | gone (quarantined by another run)
     file_id: int | None = None
     rows_read: int = 0
     rows_loaded: int = 0
@@ -91,21 +97,30 @@ def period_end(period: str) -> date:
 def ingest_file(
     landed: LandedFile, conninfo: str, run_id: str | None = None, cfg: Settings | None = None
 ) -> FileOutcome:
-    """Load ``landed`` into the warehouse, or quarantine it; safe to call again at any time."""
+    """Load ``landed`` into the warehouse, or quarantine it; safe to call again at any time.
+
+    One transaction holds an advisory lock on the file's path from the registry check to the
+    end: two runs that see the same file load it once (the second finds it registered, or
+    gone to quarantine). The load itself runs in a savepoint, so a file-level verdict rolls
+    back every row and the quarantine is recorded in the same locked transaction.
+    """
     cfg = cfg or settings()
     outcome = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, status="loaded")
-    digest = sha256_of(landed.path)
-    size = landed.path.stat().st_size
     failures: list[RowFailure] = []
     summary = SuiteSummary(landed.source)
     table: TableRead | None = None
-    with psycopg.connect(conninfo) as conn:
+    with psycopg.connect(conninfo) as conn, conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (landed.relative_path,))
+        if not landed.path.exists():  # quarantined by another run since it was listed
+            outcome.status = "gone"
+            return outcome
+        digest = sha256_of(landed.path)
+        size = landed.path.stat().st_size
+        previous = _registry_verdict(conn, landed, digest)
+        if previous is not None:
+            return previous
         try:
-            with conn.transaction():
-                conn.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (landed.relative_path,))
-                previous = _registry_verdict(conn, landed, digest)
-                if previous is not None:
-                    return previous
+            with conn.transaction():  # a savepoint: a file-level verdict undoes every row
                 table = _open(landed)
                 file_id = _register(conn, landed, digest, size, table, run_id)
                 outcome.file_id = file_id
@@ -115,13 +130,18 @@ def ingest_file(
                 "%s: loaded %s rows, rejected %s", landed.relative_path, outcome.rows_loaded, outcome.rows_rejected
             )
             return outcome
-        except (FileRejected, FileLevelError) as err:
-            code = err.code
-            message = err.message
-        with conn.transaction():
-            return quarantine_file(
-                conn, landed, digest, size, table, code, message, failures, summary, outcome, cfg, run_id
-            )
+        except FileRejected as err:
+            code, message, where = err.code, err.message, err.where
+        except FileLevelError as err:
+            code, message = err.code, err.message
+            where = {"sheet": err.sheet, "row": err.row, "column": err.column, "value": err.value}
+        if code == "WRONG_PERIOD":  # the file-level verdict says it once, not once per row
+            failures = [f for f in failures if f.reason_code != "PERIOD_MISMATCH"]
+        log.warning("%s: quarantined (%s): %s", landed.relative_path, code, mask_identifiers(message))
+        return quarantine_file(
+            conn, landed, digest, size, table, code, message, failures, summary, outcome, cfg, run_id,
+            where={k: v for k, v in where.items() if v is not None},
+        )  # fmt: skip
 
 
 def _registry_verdict(conn: psycopg.Connection, landed: LandedFile, digest: str) -> FileOutcome | None:
@@ -160,22 +180,44 @@ def _registry_verdict(conn: psycopg.Connection, landed: LandedFile, digest: str)
 
 
 def _open(landed: LandedFile) -> TableRead:
+    """Read the header; a missing required column quarantines the file before any row is read.
+
+    Two columns that mean the same field are no reason to refuse a file: the reader prefers
+    the plain one ("Tanggal Lahir" over "TTL"), and :func:`reconcile_duplicates` fills gaps
+    from the other and quarantines only when the two disagree.
+    """
     table = read_table(landed.path, landed.source)
-    if table.duplicated_fields:
-        raise FileRejected(
-            "DUPLICATED_HEADER",
-            f"two or more columns map to the same field: {', '.join(table.duplicated_fields)}; keep one column per field",
-            sheet=table.sheet,
-            row=table.header_row,
-        )
     if table.missing_required:
+        raw = yaml_headers(landed.source)
+        spec = source_fields(landed.source)
+        wanted = "; ".join(
+            f"{name} (e.g. {', '.join(raw[name][:3])})"
+            + (", or the OPD named in the title block or the file name" if spec[name].title_or_filename else "")
+            for name in table.missing_required
+        )
+        found = ", ".join(h for h in table.headers if h)[:200]
         raise FileRejected(
             "MISSING_REQUIRED_COLUMN",
-            f"required column(s) missing: {', '.join(table.missing_required)} (header row {table.header_row})",
+            f"required column(s) missing: {wanted}; the header in row {table.header_row} has: {found}. "
+            "Add the column (any of the usual header names) and resend",
             sheet=table.sheet,
             row=table.header_row,
+            column=", ".join(table.missing_required),
         )
     return table
+
+
+def yaml_headers(source: str) -> dict[str, list[str]]:
+    """The header wordings of ``fields.yaml`` per field, as people write them (for messages)."""
+    import yaml
+
+    from ucj.ingest.fields import FIELDS_YAML
+
+    raw = yaml.safe_load(FIELDS_YAML.read_text(encoding="utf-8"))["sources"][source]["fields"]
+    return {
+        name: [s["header"] if isinstance(s, dict) else s for s in entry["synonyms"]] or [name]
+        for name, entry in raw.items()
+    }
 
 
 def _register(
@@ -236,8 +278,11 @@ def _copy_rows(
     seen_keys: set[tuple[Any, ...]] = set()
     lineage = (file_id, landed.kode_wilayah, landed.period, landed.relative_path, table.sheet)
     kinds = header_kinds(table.field_of_header, table.kind_of_header)
+    periods = PeriodCheck(landed.source, landed.period, table.title_lines)
     for chunk in table.chunks():
+        reconcile_duplicates(chunk, table, kinds)
         typed = canonicalize(chunk, landed.source, kinds, table.title_opd)
+        periods.observe(typed)
         chunk_failures = validate_chunk(typed, landed.source, end, summary)
         chunk_failures += _cross_chunk_duplicates(typed, landed.source, seen_keys, chunk_failures)
         rejected = {f.source_row for f in chunk_failures if f.severity == "reject"}
@@ -259,10 +304,18 @@ def _copy_rows(
                     (*lineage, int(row), *(_clean(col[i]) for col in data), json.dumps(originals[i], allow_nan=False))
                 )
         outcome.rows_loaded += len(good)
-        _copy_failures(conn, landed, table.sheet, file_id, chunk_failures, typed)
+        _copy_failures(conn, landed, table, file_id, chunk_failures, typed)
     outcome.rows_skipped = len(table.skipped)
     if outcome.rows_read == 0:
-        raise FileRejected("NO_DATA_ROWS", "the file has a header but no data rows")
+        raise FileRejected(
+            "NO_DATA_ROWS",
+            f"the file has a header (row {table.header_row}) but no data rows below it; send the filled file",
+            sheet=table.sheet,
+            row=table.header_row,
+        )
+    if (wrong := periods.verdict()) is not None:
+        named, why = wrong
+        raise FileRejected("WRONG_PERIOD", why, sheet=table.sheet, column=periods.evidence or None, value=named)
     share = outcome.rows_rejected / outcome.rows_read
     if share > cfg.max_bad_row_share:
         raise FileRejected(
@@ -270,6 +323,61 @@ def _copy_rows(
             f"{outcome.rows_rejected} of {outcome.rows_read} rows ({share:.0%}) break the rules; "
             f"more than {cfg.max_bad_row_share:.0%} means the file itself is wrong",
         )
+
+
+def reconcile_duplicates(chunk: pd.DataFrame, table: TableRead, kinds: dict[str, str]) -> None:
+    """Two columns meaning one field ("NIK" and "NIK KTP"): fill the gaps of the column read
+    from the other, and quarantine the file (``DUPLICATED_HEADER``) when they disagree on a row.
+
+    Values agree when their text is the same (case and spaces aside) or they parse to the same
+    value ("3.000.000" and "Rp 3.000.000"). Works in place on the reader's chunk.
+    """
+    for name, keys in table.duplicate_columns.items():
+        if name not in chunk.columns:
+            continue
+        main_header = next(
+            (h for h, f in zip(table.headers, table.field_of_header, strict=False) if f == name and h not in keys),
+            name,
+        )
+        for key in keys:
+            other = chunk["_extras"].map(lambda e, k=key: e.get(k) if isinstance(e, dict) else None).astype(object)
+            mine = chunk[name]
+            both = (mine.notna() & other.notna()).to_numpy()
+            if both.any():
+                differ = ~_same_values(mine[both], other[both], kinds.get(name))
+                if differ.any():
+                    at = int(np.flatnonzero(both)[int(np.flatnonzero(differ)[0])])
+                    row = int(chunk["_source_row"].iat[at])
+                    text_a, text_b = str(mine.iat[at]), str(other.iat[at])
+                    a, b = mask_identifiers(text_a), mask_identifiers(text_b)
+                    where = next((i for i, (x, y) in enumerate(zip(text_a, text_b, strict=False)) if x != y), None)
+                    hint = f", first difference at character {where + 1}" if where is not None else ""
+                    raise FileRejected(
+                        "DUPLICATED_HEADER",
+                        f"columns {main_header!r} and {key!r} both mean {name} but disagree at row {row} "
+                        f"({a!r} vs {b!r}{hint}); keep one of the two columns, or make them agree, and resend",
+                        sheet=table.sheet,
+                        row=row,
+                        column=f"{main_header} / {key}",
+                        value=f"{a} / {b}",
+                    )
+            fill = (mine.isna() & other.notna()).to_numpy()
+            if fill.any():
+                chunk.loc[fill, name] = other[fill]
+
+
+def _same_values(a: pd.Series, b: pd.Series, kind: str | None) -> np.ndarray:
+    def norm(series: pd.Series) -> np.ndarray:
+        return np.array([" ".join(str(v).split()).casefold() for v in series], dtype=object)
+
+    same = norm(a) == norm(b)
+    parser = values.PARSERS_BY_KIND.get(kind or "")
+    if parser is not None and not same.all():
+        va, ea = parser(a.reset_index(drop=True))
+        vb, eb = parser(b.reset_index(drop=True))
+        parsed_same = (ea.isna() & eb.isna() & va.notna() & (va == vb)).to_numpy(dtype=bool)
+        same |= parsed_same
+    return same.astype(bool)
 
 
 _KEYS = {
@@ -313,7 +421,7 @@ def _cross_chunk_duplicates(
 def _copy_failures(
     conn: psycopg.Connection,
     landed: LandedFile,
-    sheet: str | None,
+    table: TableRead,
     file_id: int,
     failures: Iterable[RowFailure],
     typed: Any,
@@ -330,7 +438,7 @@ def _copy_failures(
                     landed.source,
                     landed.kode_wilayah,
                     landed.period,
-                    sheet,
+                    table.sheet,
                     f.source_row,
                     f.column,
                     f.value,
@@ -340,6 +448,7 @@ def _copy_failures(
                     f.message_en,
                     f.message_id,
                     json.dumps(originals.get(f.source_row)),
+                    table.source_column(f.column),
                 )  # fmt: skip
             )
 

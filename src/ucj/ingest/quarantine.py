@@ -28,17 +28,53 @@ MAX_REPORTED_ROWS = 200
 
 # What each file-level code means, for the person who sent the file: (Bahasa Indonesia, English).
 FILE_REASONS: dict[str, tuple[str, str]] = {
-    "EMPTY_FILE": ("Berkas kosong.", "The file is empty."),
-    "UNREADABLE": ("Berkas rusak atau tidak dapat dibaca.", "The file is damaged or cannot be read."),
-    "ENCRYPTED": ("Berkas dilindungi kata sandi; kirim ulang tanpa kata sandi.", "The workbook is password-protected; send it without a password."),
-    "NO_HEADER": ("Baris judul kolom tidak ditemukan.", "No header row with the expected column names was found."),
-    "UNSUPPORTED_TYPE": ("Jenis berkas tidak didukung (xlsx, xls, csv).", "Unsupported file type (xlsx, xls, csv)."),
-    "MISSING_REQUIRED_COLUMN": ("Kolom wajib tidak ada.", "A required column is missing."),
-    "DUPLICATED_HEADER": ("Dua kolom memakai judul yang sama.", "Two columns map to the same field."),
-    "NO_DATA_ROWS": ("Berkas hanya berisi judul kolom, tanpa data.", "The file has a header but no data rows."),
-    "TOO_MANY_BAD_ROWS": ("Terlalu banyak baris yang salah; periksa seluruh berkas.", "Too many rows break the rules; check the whole file."),
-    "WRONG_PERIOD": ("Isi berkas tidak sesuai dengan folder periode.", "The file's content does not match its period folder."),
-}  # fmt: skip
+    "EMPTY_FILE": (
+        "Berkas kosong.",
+        "The file is empty.",
+    ),
+    "UNREADABLE": (
+        "Berkas rusak atau tidak dapat dibaca.",
+        "The file is damaged or cannot be read.",
+    ),
+    "ENCRYPTED": (
+        "Berkas dilindungi kata sandi; kirim ulang tanpa kata sandi.",
+        "The workbook is password-protected; send it without a password.",
+    ),
+    "BROKEN_QUOTES": (
+        'Tanda kutip (") tidak ditutup sehingga baris-baris berikutnya terbaca sebagai satu sel.',
+        'A quote (") is not closed, so the following lines were read as one cell.',
+    ),
+    "NO_HEADER": (
+        "Baris judul kolom tidak ditemukan.",
+        "No header row with the expected column names was found.",
+    ),
+    "UNSUPPORTED_TYPE": (
+        "Jenis berkas tidak didukung (xlsx, xls, csv).",
+        "Unsupported file type (xlsx, xls, csv).",
+    ),
+    "MISSING_REQUIRED_COLUMN": (
+        "Kolom wajib tidak ada.",
+        "A required column is missing.",
+    ),
+    "DUPLICATED_HEADER": (
+        "Dua kolom berarti isian yang sama tetapi isinya berbeda; simpan satu kolom saja.",
+        "Two columns mean the same field but disagree; keep one of them.",
+    ),
+    "NO_DATA_ROWS": (
+        "Berkas hanya berisi judul kolom, tanpa data.",
+        "The file has a header but no data rows.",
+    ),
+    "TOO_MANY_BAD_ROWS": (
+        "Terlalu banyak baris yang salah; periksa seluruh berkas.",
+        "Too many rows break the rules; check the whole file.",
+    ),
+    "WRONG_PERIOD": (
+        "Isi berkas (kolom PERIODE, judul, atau tanggal data) menyebut periode lain dari folder periodenya;"
+        " kirim ke folder periode yang benar.",
+        "The file's content (PERIODE column, title or data date) names another period than its folder;"
+        " deliver it into the right period folder.",
+    ),
+}
 
 
 def quarantine_file(
@@ -54,14 +90,17 @@ def quarantine_file(
     outcome: FileOutcome,
     cfg: Settings,
     run_id: str | None,
+    where: dict[str, Any] | None = None,
 ) -> FileOutcome:
+    """Record the verdict, move the file (never delete it) and write the reports beside it."""
     from ucj.ingest.load import record_skipped, record_validation
 
     target = _free_path(cfg.quarantine_dir / landed.relative_path)
     file_id = conn.execute(
         """insert into audit.files (source, kode_wilayah, period, relative_path, file_name, content_sha256,
                size_bytes, status, file_type, extension_mismatch, encoding, sheet, header_row, rows_read,
-               rows_loaded, rows_rejected, rows_skipped, error_code, error_message, quarantine_path, run_id, finished_at)
+               rows_loaded, rows_rejected, rows_skipped, error_code, error_message, quarantine_path, run_id,
+               finished_at)
            values (%s, %s, %s, %s, %s, %s, %s, 'quarantined', %s, %s, %s, %s, %s, %s, 0, %s, %s, %s, %s, %s, %s, now())
            returning file_id""",
         (
@@ -89,22 +128,57 @@ def quarantine_file(
     if failures:
         with conn.cursor().copy(
             """copy audit.rejected_rows (file_id, source, kode_wilayah, period, sheet, source_row, column_name,
-                   value, rule, reason_code, severity, message_en, message_id) from stdin"""
+                   value, rule, reason_code, severity, message_en, message_id, source_header) from stdin"""
         ) as copy:
             for f in failures:
                 copy.write_row(
                     (file_id, landed.source, landed.kode_wilayah, landed.period, getattr(table, "sheet", None),
-                     f.source_row, f.column, f.value, f.rule, f.reason_code, f.severity, f.message_en, f.message_id)
+                     f.source_row, f.column, f.value, f.rule, f.reason_code, f.severity, f.message_en, f.message_id,
+                     table.source_column(f.column) if table is not None else None)
                 )  # fmt: skip
     record_skipped(conn, file_id, table)
     record_validation(conn, file_id, summary, run_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(landed.path, target)
-    write_report(target, landed, code, message, failures, table, outcome.rows_read)
+    write_report(target, landed, code, message, failures, table, outcome.rows_read, where)
     outcome.status, outcome.file_id = "quarantined", file_id
     outcome.rows_loaded, outcome.rows_rejected = 0, outcome.rows_read
     outcome.error_code, outcome.error_message, outcome.quarantine_path = code, message, str(target)
     return outcome
+
+
+def display_value(value: str | None) -> str:
+    """A received value as the sender can find it in the file, identifiers masked.
+
+    A number in an identifier column arrives as ``NUM:<float>`` (the reader's marker): shown
+    as the digits Excel holds plus "(angka/number)", so the sender sees why it was refused.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith("NUM:"):
+        number = text[4:]
+        try:
+            as_float = float(number)
+            number = str(int(as_float)) if as_float.is_integer() else number
+        except ValueError:
+            pass
+        text = f"{number} (angka/number)"
+    return mask_identifiers(text)
+
+
+def _column_label(table: Any, name: str | None) -> str:
+    """``"I: Gaji/Honor per Bulan (upah)"``: where the sender finds the value, and the field it means."""
+    if not name:
+        return "-"
+    where = table.source_column(name) if table is not None and hasattr(table, "source_column") else None
+    return f"{where} ({name})" if where else name
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell: no pipes, no line breaks, no HTML."""
+    flat = " ".join(text.split())
+    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
 
 
 def _free_path(path: Path) -> Path:
@@ -124,46 +198,61 @@ def write_report(
     failures: list[RowFailure],
     table: Any,
     rows_read: int,
+    where: dict[str, Any] | None = None,
 ) -> Path:
     """``<file>.report.md`` (people) and ``<file>.rejects.csv`` (spreadsheets) beside the quarantined file."""
     reason_id, reason_en = FILE_REASONS.get(code, (message, message))
-    sheet = getattr(table, "sheet", None) or "-"
+    where = where or {}
+    sheet = where.get("sheet") or getattr(table, "sheet", None) or "-"
     lines = [
-        f"# Laporan karantina / Quarantine report: {landed.file_name}",
+        f"# Laporan karantina / Quarantine report: {_md(landed.file_name)}",
         "",
-        f"- Berkas / File: `{landed.relative_path}`",
-        f"- Sumber / Source: {landed.source} · Wilayah / Region: {landed.kode_wilayah} · Periode / Period: {landed.period}",
-        f"- Lembar / Sheet: {sheet}",
+        f"- Berkas / File: {_md(landed.relative_path)}",
+        f"- Sumber / Source: {landed.source} · Wilayah / Region: {landed.kode_wilayah} · "
+        f"Periode / Period: {landed.period}",
+        f"- Lembar / Sheet: {_md(str(sheet))}",
         f"- Baris data dibaca / Data rows read: {rows_read}",
         f"- Kode / Code: **{code}**",
+        *(
+            f"- {label}: {_md(mask_identifiers(str(where[key])))}"
+            for key, label in (("row", "Baris / Row"), ("column", "Kolom / Column"), ("value", "Nilai / Value"))
+            if where.get(key) is not None
+        ),
         "",
-        f"**Bahasa Indonesia:** {reason_id} Berkas ini tidak dimuat sama sekali; perbaiki lalu kirim ulang ke folder yang sama.",
+        f"**Bahasa Indonesia:** {reason_id} Berkas ini tidak dimuat sama sekali; "
+        "perbaiki lalu kirim ulang ke folder yang sama.",
         "",
-        f"**English:** {reason_en} {mask_identifiers(message)} Nothing from this file was loaded; fix it and deliver it again to the same folder.",
+        f"**English:** {reason_en} {_md(mask_identifiers(message))} "
+        "Nothing from this file was loaded; fix it and deliver it again to the same folder.",
         "",
     ]
     if failures:
         lines += [
-            f"## Baris bermasalah / Rows with problems (first {min(len(failures), MAX_REPORTED_ROWS)} of {len(failures)})",
+            f"## Baris bermasalah / Rows with problems "
+            f"(first {min(len(failures), MAX_REPORTED_ROWS)} of {len(failures)})",
             "",
             "| lembar / sheet | baris / row | kolom / column | nilai / value | aturan / rule | alasan / reason |",
             "|---|---|---|---|---|---|",
         ]
         for f in failures[:MAX_REPORTED_ROWS]:
-            value = mask_identifiers(f.value or "").replace("|", "\\|")
             lines.append(
-                f"| {sheet} | {f.source_row} | {f.column or '-'} | `{value}` | {f.rule} | {f.reason_code}: {f.message_id} / {f.message_en} |"
+                f"| {_md(str(sheet))} | {f.source_row} | {_md(_column_label(table, f.column))} "
+                f"| {_md(display_value(f.value))} "
+                f"| {f.rule} | {f.reason_code}: {f.message_id} / {f.message_en} |"
             )
     report = target.with_name(target.name + ".report.md")
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with target.with_name(target.name + ".rejects.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "sheet", "row", "column", "value", "rule", "reason_code", "alasan", "reason"])
-        writer.writerow([landed.relative_path, sheet, "", "", "", "file", code, reason_id, mask_identifiers(message)])
+        writer.writerow(
+            [neutralise_cell(x) for x in (landed.relative_path, sheet, where.get("row", ""), where.get("column", ""),
+             mask_identifiers(str(where.get("value", ""))), "file", code, reason_id, mask_identifiers(message))]
+        )  # fmt: skip
         for f in failures:
             writer.writerow(
-                [neutralise_cell(x) for x in (landed.relative_path, sheet, f.source_row, f.column or "",
-                 mask_identifiers(f.value or ""), f.rule, f.reason_code, f.message_id, f.message_en)]
+                [neutralise_cell(x) for x in (landed.relative_path, sheet, f.source_row, _column_label(table, f.column),
+                 display_value(f.value), f.rule, f.reason_code, f.message_id, f.message_en)]
             )  # fmt: skip
     (target.with_name(target.name + ".report.json")).write_text(
         json.dumps(

@@ -118,9 +118,24 @@ class TableRead:
     header_rows: list[int] = field(default_factory=list)
     title_opd_source: str | None = None  # "title" | "filename" | None
     other_sheets_with_header: list[str] = field(default_factory=list)
+    # field -> extra-column keys of the other columns that mean the same field with the same
+    # value layout ("NIK" and "NIK KTP"): the loader fills gaps from them and quarantines the
+    # file when they disagree. Columns with another layout ("TTL" beside "Tanggal Lahir") are
+    # plain extra columns.
+    duplicate_columns: dict[str, list[str]] = field(default_factory=dict)
     rows_yielded: int = 0
     _rows: Callable[[], Iterator[list[Any]]] | None = field(default=None, repr=False, compare=False)
     _layout: _Layout | None = field(default=None, repr=False, compare=False)
+
+    def source_column(self, name: str | None) -> str | None:
+        """``"<column letter>: <header as written>"`` of the column field ``name`` is read from
+        (what the sender looks for in the file), or None when no column holds it."""
+        if self._layout is None or name is None:
+            return None
+        for field_name, i in self._layout.outputs:
+            if field_name == name:
+                return f"{_column_letter(i + self._layout.col_offset)}: {self.headers[i]}"
+        return None
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """Yield DataFrames of at most ``chunk_rows`` data rows.
@@ -200,6 +215,22 @@ def _header_match(source: str, text: str) -> tuple[str, str] | None:
     return match_header_kind(source, text)
 
 
+def _preferred_columns(spec: Any, matches: list[tuple[str, str] | None]) -> dict[str, int]:
+    """The column each field is read from when several headers mean it: the first whose values
+    have the field's own layout ("Tanggal Lahir" over "TTL", which also holds the place),
+    else the first. The other columns stay in the row as extra columns."""
+    chosen: dict[str, int] = {}
+    for i, found in enumerate(matches):
+        if found is None:
+            continue
+        name, kind = found
+        if name not in chosen:
+            chosen[name] = i
+        elif kind == spec.fields[name].kind and matches[chosen[name]][1] != kind:  # type: ignore[index]
+            chosen[name] = i
+    return chosen
+
+
 def _build_layout(source: str, headers: list[str], col_offset: int) -> _Layout:
     spec = source_spec(source)
     fields: list[str | None] = []
@@ -207,14 +238,13 @@ def _build_layout(source: str, headers: list[str], col_offset: int) -> _Layout:
     ignored: set[int] = set()
     outputs: list[tuple[str, int]] = []
     extras: list[tuple[str, int]] = []
-    seen_fields: set[str] = set()
     seen_extra: set[str] = set()
-    for i, text in enumerate(headers):
-        found = _header_match(source, text) if text else None
+    matches = [_header_match(source, text) if text else None for text in headers]
+    chosen = _preferred_columns(spec, matches)
+    for i, (text, found) in enumerate(zip(headers, matches, strict=True)):
         fields.append(found[0] if found else None)
         kinds.append(found[1] if found else None)
-        if found and found[0] not in seen_fields:
-            seen_fields.add(found[0])
+        if found and chosen[found[0]] == i:
             outputs.append((found[0], i))
             continue
         if not found and text and is_ignored_header(text) and not ignored:
@@ -599,6 +629,25 @@ def _trim(cells: list[str | None]) -> list[str | None]:
     return cells[:end]
 
 
+def _fill_from_group_row(above: list[str | None], header: list[str | None]) -> list[str | None] | None:
+    """A header whose gaps are filled from a group row above it, or None.
+
+    Two-row headers put some column names in the upper row, merged down over both rows
+    ("No.", "Honor") and group names over the others ("Identitas" over NIK and Nama): the
+    header row found has gaps where the upper row has the name. The upper row counts when it
+    has at least two texts (a title line has one) and fills at least one gap.
+    """
+    above = _trim(above)
+    if sum(1 for c in above if c) < 2:
+        return None
+    width = max(len(above), len(header))
+    header = header + [None] * (width - len(header))
+    gaps = [i for i in range(len(above)) if above[i] and not header[i]]
+    if not gaps:
+        return None
+    return [above[i] if i in gaps else header[i] for i in range(width)]
+
+
 def _merge_subheader(source: str, header: list[str | None], below: list[str | None]) -> list[str | None] | None:
     """Combine a two-row header (merged group cells above sub-columns), or None.
 
@@ -708,7 +757,11 @@ def _workbook_grids(path: Path, file_type: str) -> Iterator[_Grid]:
     import python_calamine as pc
 
     try:
-        workbook = pc.CalamineWorkbook.from_path(str(path))
+        if path.suffix.lower() in _EXTENSIONS[file_type]:
+            workbook = pc.CalamineWorkbook.from_path(str(path))
+        else:  # calamine picks the format by the name's extension: give it the content instead
+            with path.open("rb") as handle:
+                workbook = pc.CalamineWorkbook.from_filelike(handle)
     except pc.PasswordError as exc:
         raise _encrypted(path) from exc
     except Exception as exc:  # calamine raises several error types for damaged files
@@ -949,6 +1002,9 @@ def _assemble(
 ) -> TableRead:
     header_cells = _trim(head[hit.index])
     header_rows = [hit.index + 1]
+    title_end = hit.index
+    if hit.index > 0 and (filled := _fill_from_group_row(head[hit.index - 1], header_cells)) is not None:
+        header_cells, title_end = filled, hit.index - 1
     if hit.index + 1 < len(head):
         merged = _merge_subheader(source, header_cells, _trim(head[hit.index + 1]))
         if merged is not None:
@@ -956,10 +1012,11 @@ def _assemble(
             header_rows.append(hit.index + 2)
     headers = [c or "" for c in header_cells]
     layout = _build_layout(source, headers, grid.col_offset)
-    title_lines = [" ".join(c for c in row if c) for row in head[: hit.index] if any(c for c in row)]
+    title_lines = [" ".join(c for c in row if c) for row in head[:title_end] if any(c for c in row)]
     spec = source_spec(source)
     fields_present = [f for f in layout.fields if f]
     duplicated = sorted({f for f in fields_present if fields_present.count(f) > 1})
+    duplicate_columns = _same_layout_duplicates(layout)
     title_opd, opd_source = _title_opd(source, title_lines, path)
     missing = [
         name
@@ -986,9 +1043,20 @@ def _assemble(
         extra_columns=[key for key, _ in layout.extras],
         header_rows=header_rows,
         title_opd_source=opd_source,
+        duplicate_columns=duplicate_columns,
         _rows=_data_rows(grid, layout, header_rows[-1]),
         _layout=layout,
     )
+
+
+def _same_layout_duplicates(layout: _Layout) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    extra_key = {i: key for key, i in layout.extras}
+    for name, chosen in layout.outputs:
+        for i, (f, kind) in enumerate(zip(layout.fields, layout.kinds, strict=True)):
+            if f == name and i != chosen and kind == layout.kinds[chosen] and i in extra_key:
+                out.setdefault(name, []).append(extra_key[i])
+    return out
 
 
 def _title_opd(source: str, title_lines: list[str], path: Path) -> tuple[str | None, str | None]:
@@ -1016,7 +1084,12 @@ def _data_rows(grid: _Grid, layout: _Layout, last_header_row: int) -> Callable[[
         for _ in range(last_header_row):
             if next(iterator, None) is None:
                 return
-        yield from iterator
+        row = last_header_row
+        for cells in iterator:
+            row += 1
+            if "\n" in "".join(cells) or "\r" in "".join(cells):  # one C-level scan per record
+                _check_quotes(grid, cells, row, width)
+            yield cells
 
     def sheet_rows() -> Iterator[list[Any]]:
         iterator = grid.rows()
@@ -1036,6 +1109,26 @@ def _data_rows(grid: _Grid, layout: _Layout, last_header_row: int) -> Callable[[
             yield cells
 
     return csv_rows if grid.is_text else sheet_rows
+
+
+def _check_quotes(grid: _Grid, cells: list[str], row: int, width: int) -> None:
+    """A quoted CSV cell may hold line breaks (an address); when its later lines look like
+    whole records (the delimiter at least ``width - 2`` times) a quote was opened and never
+    closed, and the records that follow were swallowed into one cell: refuse the file rather
+    than lose them silently."""
+    need = max(2, width - 2)
+    for column, cell in enumerate(cells):
+        lines = cell.splitlines()
+        if len(lines) > 1 and any(line.count(grid.delimiter or ",") >= need for line in lines[1:]):
+            raise FileLevelError(
+                "BROKEN_QUOTES",
+                f'a quote (") opened in row {row}, column {_column_letter(column)} is not closed where the cell '
+                f"ends, so {len(lines) - 1} following line(s) were read as part of that cell; remove the stray "
+                "quote (or save the file again from Excel as CSV) and resend",
+                row=row,
+                column=_column_letter(column),
+                value=lines[0][:60],
+            )
 
 
 class _MergeFiller:

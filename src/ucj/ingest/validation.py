@@ -15,13 +15,16 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ucj.config import settings
+from ucj.ingest.reasons import explain
 
 _context_lock = threading.Lock()
+DATA_DOCS_SITE_DIR = "uncommitted/data_docs/local_site"  # relative to expectations/gx (great_expectations.yml)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,43 @@ def _context() -> Any:
     import great_expectations as gx
 
     return gx.get_context(mode="file", project_root_dir=str(settings().expectations_dir))
+
+
+def data_docs_dir() -> Path:
+    """Where :func:`build_data_docs` writes the GX Data Docs site (git ignores it)."""
+    return settings().expectations_dir / "gx" / DATA_DOCS_SITE_DIR
+
+
+def build_data_docs(keep_results_per_suite: int | None = 25) -> Path:
+    """Render the Data Docs site (suites and recent validation results); returns its ``index.html``.
+
+    The site is ``expectations/gx/uncommitted/data_docs/local_site/``. Every chunk a checkpoint
+    validates leaves one result in ``uncommitted/validations/``; only the newest
+    ``keep_results_per_suite`` per suite are kept (None keeps all), so that building stays fast
+    as runs pile up. The audit trail of every validation run is ``audit.validation_runs``.
+    """
+    with _context_lock:
+        if keep_results_per_suite is not None:
+            _prune_results(settings().expectations_dir / "gx" / "uncommitted" / "validations", keep_results_per_suite)
+        _context().build_data_docs(site_names=["local_site"])
+    return data_docs_dir() / "index.html"
+
+
+def _prune_results(folder: Path, keep: int) -> None:
+    """Delete all but the newest ``keep`` result files per suite (GX stores them as
+    ``<suite>/<run name>/<run time>/<batch>.json``; run times sort as text)."""
+    if not folder.is_dir():
+        return
+    for suite in folder.iterdir():
+        if not suite.is_dir():
+            continue
+        results = sorted(suite.rglob("*.json"), key=lambda p: p.relative_to(suite).parts[1:], reverse=True)
+        for old in results[keep:]:
+            old.unlink(missing_ok=True)
+            for parent in old.parents:
+                if parent == suite or any(parent.iterdir()):
+                    break
+                parent.rmdir()
 
 
 def checkpoint(source: str) -> Any:
@@ -149,8 +189,10 @@ def _row_failures(res: Any, config: Any, rule: str, typed: pd.DataFrame) -> list
     for row in rows:
         record = by_row.loc[row]
         code = meta.get("reason_code", "RULE_FAILED")
-        if code == "FROM_COLUMN":
+        message_id, message_en = meta.get("message_id", ""), meta.get("message_en", "")
+        if code == "FROM_COLUMN":  # the parser's precise code, and its explanation
             code = str(record[column])
+            message_id, message_en = explain(code, message_id, message_en)
         original = record["_source_values"].get(rule_column) if rule_column else None
         failures.append(
             RowFailure(
@@ -160,8 +202,8 @@ def _row_failures(res: Any, config: Any, rule: str, typed: pd.DataFrame) -> list
                 rule=rule,
                 reason_code=code,
                 severity=severity,
-                message_en=meta.get("message_en", ""),
-                message_id=meta.get("message_id", ""),
+                message_en=message_en,
+                message_id=message_id,
             )
         )
     return failures

@@ -232,6 +232,66 @@ def parse_place_date(text: str | None) -> tuple[str | None, date | None]:
     return _split_place_date(cleaned)
 
 
+# --------------------------------------------------------------------------- periods
+
+_YM_ISO = re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})")
+_YM_MY = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{4})")
+_YM_NAME = re.compile(r"([A-Za-z]+)\.?\s*[-/.,\s]?\s*'?(\d{2}|\d{4})")
+_YM_SIX = re.compile(r"(\d{4})(\d{2})")
+_PERIOD_LABEL = re.compile(r"^(?:periode|bulan|masa|per)\s*:?\s*", re.IGNORECASE)
+
+
+def _period_error(text: str, why: str) -> ValueParseError:
+    return ValueParseError("PERIOD_UNPARSEABLE", f"period {text!r} {why}; write it as YYYY-MM or 'Juni 2025'")
+
+
+def _year_month(year: int, month: int, text: str) -> str:
+    if not YEAR_MIN <= year <= YEAR_MAX or not 1 <= month <= 12:
+        raise _period_error(text, "is not a month of a year")
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_year_month(text: str | None) -> str | None:
+    """A reporting month as ``YYYY-MM``; None for no value.
+
+    Accepts ``2025-06``, ``2025/6``, ``06-2025``, ``6/2025``, ``Juni 2025``, ``JUN 2025``,
+    ``Jun-2025``, ``202506``, a label in front (``Periode: Juni 2025``) and any full date that
+    :func:`parse_date` reads (an Excel month cell arrives as ``2025-06-01``): its month.
+    Raises ``PERIOD_UNPARSEABLE`` (also for two-digit years and a bare year).
+    """
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None
+    return _parse_year_month_cached(cleaned)
+
+
+@lru_cache(maxsize=4096)
+def _parse_year_month_cached(text: str) -> str:
+    body = _PERIOD_LABEL.sub("", text).strip()
+    if m := _YM_ISO.fullmatch(body):
+        return _year_month(int(m[1]), int(m[2]), text)
+    if m := _YM_MY.fullmatch(body):
+        return _year_month(int(m[2]), int(m[1]), text)
+    if m := _YM_SIX.fullmatch(body):
+        return _year_month(int(m[1]), int(m[2]), text)
+    if m := _YM_NAME.fullmatch(body):
+        month = MONTHS.get(m[1].lower())
+        if month is None:
+            raise _period_error(text, f"has an unknown month name {m[1]!r}")
+        if len(m[2]) != 4:
+            raise _period_error(text, "has a two-digit year")
+        return _year_month(int(m[2]), month, text)
+    if re.fullmatch(r"\d{4}", body):
+        raise _period_error(text, "is only a year")
+    try:
+        parsed = parse_date(body)
+    except ValueParseError:
+        parsed = None
+    if parsed is None:
+        raise _period_error(text, "cannot be read")
+    return f"{parsed.year:04d}-{parsed.month:02d}"
+
+
 # --------------------------------------------------------------------------- money, integers
 
 _MULTIPLIERS = {
@@ -383,9 +443,12 @@ _SEX = _table(
 )
 _SEGMENT = _table(
     {
-        "PU": "PU|P.U.|PPU|PENERIMA UPAH|PEKERJA PENERIMA UPAH|TK PU|FORMAL",
-        "BPU": "BPU|B.P.U.|PBPU|BUKAN PENERIMA UPAH|PEKERJA BUKAN PENERIMA UPAH|TK BPU|INFORMAL",
-        "JAKON": "JAKON|JASA KONSTRUKSI|JASKON|KONSTRUKSI|JK PROYEK|PROYEK JASA KONSTRUKSI",
+        # Only the names BPJS Ketenagakerjaan uses (SOURCES.md). Look-alikes such as JASKON,
+        # PPU, INFORMAL, MANDIRI or KONSTRUKSI are rejected (SEGMENT_UNKNOWN), not guessed:
+        # a wrong segment moves a worker between coverage denominators.
+        "PU": "PU|P.U.|PENERIMA UPAH|PEKERJA PENERIMA UPAH|TK PU",
+        "BPU": "BPU|B.P.U.|BUKAN PENERIMA UPAH|PEKERJA BUKAN PENERIMA UPAH|TK BPU",
+        "JAKON": "JAKON|JASA KONSTRUKSI|PROYEK JASA KONSTRUKSI",
     }
 )
 _TOTAL = _table({"TOTAL": "TOTAL|JUMLAH|JUMLAH TOTAL|TOTAL PEKERJA|SEMUA|SEMUA SEGMEN|GRAND TOTAL"})
@@ -543,7 +606,11 @@ def mask_nik(nik: str | None) -> str:
 
 @lru_cache(maxsize=64)
 def _region_sets(known_regions: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """(4-digit kab/kota codes, 2-digit province wildcards) from codes like "74.71" or "74"."""
+    """(4-digit kab/kota codes, 2-digit province wildcards) from codes like "74.71" or "74".
+
+    A province code is a wildcard only when none of its kabupaten/kota is listed: the regions
+    seed lists province 74 *and* its 17 kab/kota, and then ``7499…`` is an unknown region.
+    """
     kabkota, provinces = set(), set()
     for code in known_regions:
         digits = re.sub(r"\D", "", str(code))
@@ -551,6 +618,7 @@ def _region_sets(known_regions: frozenset[str]) -> tuple[frozenset[str], frozens
             provinces.add(digits)
         elif len(digits) >= 4:
             kabkota.add(digits[:4])
+    provinces -= {code[:2] for code in kabkota}
     return frozenset(kabkota), frozenset(provinces)
 
 
@@ -697,6 +765,11 @@ def parse_programs(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return _map_unique(series, parse_program)
 
 
+def parse_year_months(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_year_month`: ("YYYY-MM" texts, error codes)."""
+    return _map_unique(series, parse_year_month)
+
+
 PARSERS_BY_KIND: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
     "date": parse_dates,
     "place_date": parse_dates,
@@ -707,6 +780,7 @@ PARSERS_BY_KIND: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] =
     "status_kepesertaan": parse_statuses_kepesertaan,
     "status_claim": parse_claim_statuses,
     "program": parse_programs,
+    "year_month": parse_year_months,
 }
 """Vectorised parser per field kind (kinds not listed are free text or identifiers)."""
 

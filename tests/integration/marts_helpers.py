@@ -1,0 +1,93 @@
+"""Helpers of the marts integration tests: a fresh warehouse database per test module, the
+pipeline run, and a checksum per mart."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from ucj.migrate import migrate
+from ucj.warehouse import PgParams, export_environment, start_embedded, stop_embedded
+
+SOURCES = ("rosters", "participants", "claims", "budgets", "workforce")
+ENV_KEYS = ("UCJ_WAREHOUSE_URL", "UCJ_QUARANTINE_DIR", "UCJ_DBT_TARGET_DIR", "AIRFLOW_CONN_WAREHOUSE",
+            "UCJ_PGHOST", "UCJ_PGPORT", "UCJ_PGUSER", "UCJ_PGPASSWORD", "UCJ_PGDATABASE")  # fmt: skip
+
+
+class ModuleWarehouse:
+    """A fresh warehouse database for one test module, its environment set while it lives."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.server_url = os.environ.get("UCJ_TEST_WAREHOUSE_URL")
+        self.owns_server = not self.server_url
+        if self.owns_server:
+            self.server_url = start_embedded(Path(os.environ["UCJ_STATE_DIR"]) / "pgdata")
+        self.server = PgParams.from_url(self.server_url)
+        self.saved = {k: os.environ.get(k) for k in ENV_KEYS}
+        self.names: list[str] = []
+
+    def database(self) -> str:
+        """Create a fresh database, point the whole environment at it, migrate; return its conninfo."""
+        name = f"ucj_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.server.conninfo("postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        self.names.append(name)
+        p = self.server
+        url = PgParams(p.host, p.port, p.user, p.password, name).url()
+        os.environ["UCJ_WAREHOUSE_URL"] = url
+        os.environ["UCJ_QUARANTINE_DIR"] = str(self.tmp / f"quarantine-{name}")
+        os.environ["UCJ_DBT_TARGET_DIR"] = str(self.tmp / "dbt-target")
+        export_environment(url)
+        conninfo = PgParams.from_url(url).conninfo()
+        migrate(conninfo)
+        return conninfo
+
+    def close(self) -> None:
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        with psycopg.connect(self.server.conninfo("postgres"), autocommit=True) as conn:
+            for name in self.names:
+                conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (name,))
+                conn.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
+        if self.owns_server:
+            stop_embedded()
+
+
+def copy_landing(generated: Path, target: Path) -> Path:
+    """A copy of the landing folder (the pipeline moves quarantined files out of it)."""
+    for source in SOURCES:
+        if (generated / source).exists():
+            shutil.copytree(generated / source, target / source)
+    return target
+
+
+def run_pipeline_ok(landing: Path) -> None:
+    from ucj.runner import run_pipeline
+
+    result = run_pipeline(landing)
+    assert result.ok, [(r.dag_id, r.state, r.failed_tasks) for r in result.runs]
+
+
+def mart_checksums(conninfo: str, schema: str = "marts") -> dict[str, tuple[int, str]]:
+    """(row count, md5 of the sorted row hashes) of every table of the schema."""
+    with psycopg.connect(conninfo) as conn:
+        tables = [r[0] for r in conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s order by 1", (schema,)
+        )]  # fmt: skip
+        out = {}
+        for table in tables:
+            query = sql.SQL(
+                "select count(*), md5(coalesce(string_agg(h, '' order by h), '')) "
+                "from (select md5(t::text) as h from {}.{} as t) as hashes"
+            ).format(sql.Identifier(schema), sql.Identifier(table))
+            out[table] = tuple(conn.execute(query).fetchone())
+        return out

@@ -1,0 +1,119 @@
+"""The whole pipeline through Airflow (dag.test), GX, COPY and dbt on real PostgreSQL.
+
+The mart must agree with what the landed files imply (tests/integration/pipeline_expectations.py reads
+them with openpyxl and the csv module), and a change in a file must move the mart with it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ucj.generate import generate
+from ucj.runner import run_pipeline
+from ucj.warehouse import connect
+
+from pipeline_expectations import expected_enrollment, file_specs, is_active, rows_of
+
+pytestmark = pytest.mark.integration
+
+SOURCES = ("rosters", "participants", "claims", "budgets", "workforce")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    generate(scale="tiny", seed=7, out=out, defect_rate=0)
+    return out
+
+
+@pytest.fixture
+def landing(generated, tmp_path) -> tuple[Path, Path]:
+    """A copy of the generated landing folder (the pipeline moves quarantined files out)."""
+    target = tmp_path / "landing"
+    for source in SOURCES:
+        shutil.copytree(generated / source, target / source)
+    return target, generated / "manifest.json"
+
+
+def mart_enrollment(url: str) -> dict:
+    with connect(url) as conn:
+        rows = conn.execute(
+            """select kode_wilayah, opd_code, period_month, roster_workers, enrolled_active, not_enrolled,
+                      enrolled_not_on_roster, enrollment_pct
+               from marts.fct_opd_enrollment_monthly"""
+        ).fetchall()
+    return {
+        (r[0], r[1], r[2]): {
+            "roster_workers": r[3], "enrolled_active": r[4], "not_enrolled": r[5], "enrolled_not_on_roster": r[6],
+        }  # fmt: skip
+        for r in rows
+    }
+
+
+def remove_participant_row(landing: Path, manifest: Path, region: str, period: str, nik: str) -> None:
+    """Delete the worker's line from a CSV participation export, keeping its encoding and layout."""
+    (spec,) = [s for s in file_specs(landing, manifest) if (s.source, s.region, s.period) == ("participants", region, period)]
+    assert spec.fmt == "csv"
+    encoding = spec.encoding or "utf-8-sig"
+    lines = spec.path.read_bytes().decode(encoding).splitlines(keepends=True)
+    kept = [line for line in lines if nik not in line]
+    assert len(kept) == len(lines) - 1
+    spec.path.write_bytes("".join(kept).encode(encoding))
+
+
+def test_roster_to_mart_through_airflow(landing, warehouse):
+    landing_dir, manifest = landing
+    result = run_pipeline(landing_dir)
+    assert result.ok, result.runs
+
+    expected = expected_enrollment(landing_dir, manifest)
+    actual = mart_enrollment(warehouse.url)
+    assert expected, "the tiny scale has OPD rosters"
+    assert actual == expected
+    assert sum(v["not_enrolled"] for v in actual.values()) > 0
+
+    # Take one enrolled roster worker out of the latest CSV participation export: the mart must
+    # now count them as not enrolled, and the expectation (read from the files) must agree.
+    csv_months = sorted(
+        (s.region, s.period) for s in file_specs(landing_dir, manifest) if s.source == "participants" and s.fmt == "csv"
+    )
+    region, period = csv_months[-1]
+    (spec,) = [s for s in file_specs(landing_dir, manifest) if (s.source, s.region, s.period) == ("participants", region, period)]
+    month_keys = [k for k in expected if k[0] == region and k[2].strftime("%Y-%m") == period and expected[k]["enrolled_active"]]
+    opd_key = month_keys[0]
+    roster_niks = _roster_niks_as_of(landing_dir, manifest, opd_key)
+    active_in_file = {
+        r["nik"] for r in rows_of(spec) if r.get("nik") in roster_niks and is_active(r.get("status_kepesertaan", ""))
+    }
+    nik = sorted(active_in_file)[0]
+    remove_participant_row(landing_dir, manifest, region, period, nik)
+
+    result = run_pipeline(landing_dir)
+    assert result.ok, result.runs
+    after = mart_enrollment(warehouse.url)
+    expected_after = expected_enrollment(landing_dir, manifest)
+    assert after == expected_after
+    assert after[opd_key]["not_enrolled"] == actual[opd_key]["not_enrolled"] + 1
+    assert after[opd_key]["enrolled_active"] == actual[opd_key]["enrolled_active"] - 1
+
+    with connect(warehouse.url) as conn:
+        superseded = conn.execute(
+            """select count(*) from audit.files
+               where source = 'participants' and kode_wilayah = %s and period = %s and not is_current""",
+            (region, period),
+        ).fetchone()[0]
+    assert superseded == 1, "the corrected export supersedes the earlier one, which stays in history"
+
+
+def _roster_niks_as_of(landing: Path, manifest: Path, key) -> set[str]:
+    region, opd, month = key
+    periods = {
+        s.period: s
+        for s in file_specs(landing, manifest)
+        if s.source == "rosters" and s.region == region and s.opd_code == opd and s.period <= month.strftime("%Y-%m")
+    }
+    latest = periods[max(periods)]
+    return {r["nik"] for r in rows_of(latest)}
