@@ -11,12 +11,6 @@ from ucj.assets import RAW_URI
 WITA = "Asia/Makassar"
 
 
-def _warehouse_url() -> str:
-    from airflow.sdk import BaseHook
-
-    return BaseHook.get_connection("warehouse").get_uri()
-
-
 @dag(
     dag_id="ucj_ingest",
     schedule=CronTriggerTimetable("0 1 * * *", timezone=WITA),  # nightly 01:00 WITA
@@ -35,7 +29,13 @@ def ucj_ingest() -> None:
     def prepare_warehouse() -> list[int]:
         from ucj import tasks
 
-        return tasks.prepare_warehouse(_warehouse_url())
+        context = get_current_context()
+        applied = tasks.prepare_warehouse(tasks.airflow_warehouse_url())
+        run = context["dag_run"]
+        tasks.record_run_start(
+            tasks.airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date
+        )
+        return applied
 
     @task
     def list_files() -> list[str]:
@@ -47,10 +47,12 @@ def ucj_ingest() -> None:
     @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=2)
     def ingest_file(relative_path: str) -> dict:
         from ucj import tasks
+        from ucj.ops.alerts import no_retry_on_data_errors
 
         context = get_current_context()
         landing = tasks.landing_dir_from(context["params"].get("landing_dir"))
-        return tasks.ingest_one(relative_path, landing, _warehouse_url(), context["run_id"])
+        with no_retry_on_data_errors():  # a bad file is quarantined; a bug in the data path fails once
+            return tasks.ingest_one(relative_path, landing, tasks.airflow_warehouse_url(), context["run_id"])
 
     @task(outlets=[Asset(RAW_URI)])
     def summarize(outcomes: list[dict]) -> dict:
@@ -64,9 +66,20 @@ def ucj_ingest() -> None:
 
         return str(build_data_docs())
 
+    @task(trigger_rule="all_done")
+    def record_run() -> None:
+        from ucj import tasks
+
+        context = get_current_context()
+        ti, run_id = context["ti"], context["run_id"]
+        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[run_id])[run_id]
+        tasks.record_run_end(
+            tasks.airflow_warehouse_url(), ti.dag_id, run_id, states, ti.xcom_pull(task_ids="summarize")
+        )
+
     files = list_files()
     prepare_warehouse() >> files
-    summarize(ingest_file.expand(relative_path=files)) >> build_data_docs()
+    summarize(ingest_file.expand(relative_path=files)) >> build_data_docs() >> record_run()
 
 
 ucj_ingest()

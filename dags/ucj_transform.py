@@ -1,13 +1,14 @@
 """Model the raw layer into the coverage, claims and budget marts with dbt (through Cosmos).
 
 Runs when the ingest DAG reports new rows (the raw Asset) and every night at 01:30 WITA.
-Each model's tests run right after it; tests with two parents wait for both.
+Each node is one task running `dbt build` on it: the model, then its tests at once (a failed
+test stops its descendants); tests with two parents wait for both.
 """
 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable
+from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, CronTriggerTimetable, get_current_context, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
@@ -16,6 +17,7 @@ from ucj.airflow_env import default_args
 from ucj.assets import RAW_URI
 
 WITA = "Asia/Makassar"
+
 
 with DAG(
     dag_id="ucj_transform",
@@ -31,7 +33,7 @@ with DAG(
     doc_md=__doc__,
 ) as dag:
     manifest = transform.manifest_path()
-    DbtTaskGroup(
+    dbt = DbtTaskGroup(
         group_id="dbt",
         project_config=ProjectConfig(
             dbt_project_path=transform.project_dir(),
@@ -49,10 +51,31 @@ with DAG(
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST if manifest.exists() else LoadMode.DBT_LS,
-            test_behavior=TestBehavior.AFTER_EACH,
+            test_behavior=TestBehavior.BUILD,  # one task per node: `dbt build` runs it, then its tests
             should_detach_multiple_parents_tests=True,
             # Cosmos' per-table dataset URIs need a TCP host; the embedded warehouse is a unix
             # socket. The DAG-level Assets (ucj://warehouse/...) carry the data-aware schedule.
             emit_datasets=False,
         ),
+        operator_args={"on_execute_callback": transform.speed_up_in_process_dbt},
     )
+
+    @task
+    def record_start() -> None:
+        from ucj import tasks
+
+        run = get_current_context()["dag_run"]
+        tasks.record_run_start(
+            tasks.airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date
+        )
+
+    @task(trigger_rule="all_done")
+    def record_run() -> None:
+        from ucj import tasks
+
+        context = get_current_context()
+        ti, run_id = context["ti"], context["run_id"]
+        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[run_id])[run_id]
+        tasks.record_run_end(tasks.airflow_warehouse_url(), ti.dag_id, run_id, states, None)
+
+    record_start() >> dbt >> record_run()

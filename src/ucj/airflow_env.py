@@ -30,8 +30,11 @@ def default_args() -> dict[str, object]:
     ``UCJ_RETRY_DELAY_SECONDS`` shortens the first delay (tests and ``ucj run`` by hand);
     nightly runs keep the default minute.
     """
+    from ucj.ops.alerts import on_failure_callback
+
     return {
         "owner": "ucj-data",
+        "on_failure_callback": on_failure_callback,  # webhook + e-mail, after the last retry
         "retries": 2,
         "retry_delay": timedelta(seconds=float(os.environ.get("UCJ_RETRY_DELAY_SECONDS", "60"))),
         "retry_exponential_backoff": True,
@@ -55,6 +58,7 @@ def configure(cfg: Settings | None = None) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db_url,
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("UCJ_LOG_LEVEL", "WARNING"),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "GX_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,8 @@ def _setup_logging(verbose: bool) -> None:
 def main(verbose: bool) -> None:
     """ucj-warehouse: Universal Coverage Jamsostek for the Pemda of Sulawesi Tenggara."""
     _setup_logging(verbose)
+    if verbose:
+        os.environ.setdefault("UCJ_LOG_LEVEL", "INFO")
 
 
 def _register_generate() -> None:
@@ -56,7 +59,11 @@ def run_command(landing: Path | None) -> None:
 @click.option("--scale", default="demo", show_default=True, type=click.Choice(["tiny", "demo"]))
 @click.option("--seed", default=2025, show_default=True)
 def demo_command(scale: str, seed: int) -> None:
-    """Generate sample data if absent, run the whole pipeline, print the marts."""
+    """Generate sample data if absent, run the whole pipeline, print the marts.
+
+    The demo scale carries the scenario of the published figures (Kendari, Baubau, Wakatobi),
+    so the marts it prints can be checked against the source articles.
+    """
     from ucj.marts_view import print_marts
     from ucj.runner import run_pipeline
 
@@ -67,7 +74,8 @@ def demo_command(scale: str, seed: int) -> None:
 
         with console.status(f"Generating {scale} sample data (seed {seed}) into {landing} …"):
             started = time.monotonic()
-            generate(scale=scale, seed=seed, out=landing)
+            scenario = "published-figures" if scale == "demo" else None
+            generate(scale=scale, seed=seed, out=landing, scenario=scenario)
         console.print(f"[green]✓[/] sample data generated in {time.monotonic() - started:.1f} s: {landing}")
     else:
         console.print(f"Using the files already in {landing}")
@@ -110,5 +118,19 @@ def dbt_command(args: tuple[str, ...]) -> None:
     except RuntimeError as err:
         console.print(f"[red]{err}[/]")
         sys.exit(1)
+    finally:
+        stop_embedded()
+
+
+@main.command("status")
+@click.option("--limit", default=10, show_default=True, help="Runs shown.")
+@click.option("--late-only", is_flag=True, help="Only late region × source lines.")
+def status_command(limit: int, late_only: bool) -> None:
+    """Last pipeline runs, and which sources are late per region (freshness)."""
+    from ucj.ops.status import print_status
+    from ucj.warehouse import stop_embedded
+
+    try:
+        print_status(console, limit=limit, late_only=late_only)
     finally:
         stop_embedded()

@@ -18,6 +18,13 @@ from ucj.warehouse import PgParams
 log = logging.getLogger(__name__)
 
 
+def airflow_warehouse_url() -> str:
+    """The warehouse as Airflow's connection ``warehouse`` has it (AIRFLOW_CONN_WAREHOUSE)."""
+    from airflow.sdk import BaseHook
+
+    return BaseHook.get_connection("warehouse").get_uri()
+
+
 def landing_dir_from(conf_value: str | None) -> Path:
     return Path(conf_value).resolve() if conf_value else settings().landing_dir
 
@@ -65,3 +72,25 @@ def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
             raise AssertionError(f"rows do not add up for {outcome['relative_path']}: {outcome}")
     totals["changed"] = any(o["status"] == "loaded" for o in outcomes)
     return totals
+
+
+def record_run_start(url: str, dag_id: str, run_id: str, run_type: str | None, logical_date: Any) -> None:
+    from ucj.ops import history
+
+    history.record_run_start(
+        PgParams.from_url(url).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
+    )
+
+
+def record_run_end(
+    url: str, dag_id: str, run_id: str, task_states: dict[str, str | None], summary: dict[str, Any] | None
+) -> None:
+    """The run's row in ``audit.pipeline_runs``: state, files and rows (ingest) or models and tests (dbt)."""
+    from ucj.ops import history
+
+    conninfo = PgParams.from_url(url).conninfo()
+    if dag_id == "ucj_transform":
+        history.record_transform_end(conninfo, dag_id=dag_id, run_id=run_id, task_states=task_states)
+    else:
+        state = history.run_state(task_states, ignore=("record_run",))
+        history.record_ingest_end(conninfo, dag_id=dag_id, run_id=run_id, summary=summary, state=state)

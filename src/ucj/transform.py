@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from ucj.config import settings
@@ -19,10 +20,36 @@ def manifest_path() -> Path:
     return settings().dbt_target_dir / "manifest.json"
 
 
+def _module_of_caller() -> str:
+    """What dbt's behaviour flags ask ``inspect.stack()`` for, without reading every frame's source."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if name and name != "dbt_common.behavior_flags":
+            return name
+        frame = frame.f_back
+    return "Unknown"
+
+
+def speed_up_in_process_dbt(_context: object = None) -> None:
+    """Make in-process dbt cheap to start inside a deep stack (Airflow task, pytest).
+
+    dbt-common builds every adapter behaviour flag with ``inspect.stack()``, which reads the
+    source of every frame: inside an Airflow task with GX, Cosmos and pytest loaded this cost
+    seconds per dbt invocation, i.e. per Cosmos task. The replacement returns the same
+    answer (the calling module's name) from the frames alone. Usable as an
+    ``on_execute_callback``.
+    """
+    from dbt_common import behavior_flags
+
+    behavior_flags.BehaviorFlagRendered._default_source = staticmethod(_module_of_caller)
+
+
 def run_dbt(args: list[str], quiet: bool = True) -> None:
     """Run dbt in-process against the warehouse of the environment; raise when it fails."""
     from dbt.cli.main import dbtRunner
 
+    speed_up_in_process_dbt()
     os.environ.pop("DBT_PROJECT_DIR", None)  # it would silently override --project-dir
     cwd = project_dir()
     result = dbtRunner().invoke(

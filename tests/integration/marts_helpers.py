@@ -70,11 +70,15 @@ def copy_landing(generated: Path, target: Path) -> Path:
     return target
 
 
-def run_pipeline_ok(landing: Path) -> None:
-    from ucj.runner import run_pipeline
+def ingest_then_build(landing: Path, *dbt_args: str) -> None:
+    """Load the landing folder with the ingest DAG (Airflow dag.test, GX, COPY), then run
+    ``dbt build`` in-process: the same models as the transform DAG without a Cosmos task per node."""
+    from ucj import airflow_env, transform
 
-    result = run_pipeline(landing)
-    assert result.ok, [(r.dag_id, r.state, r.failed_tasks) for r in result.runs]
+    airflow_env.migrate_metadata()
+    run = airflow_env.run_dag("ucj_ingest", {"landing_dir": str(landing.resolve())})
+    assert run.state == "success" and not run.failed_tasks, run
+    transform.run_dbt(["build", *dbt_args])
 
 
 def mart_checksums(conninfo: str, schema: str = "marts") -> dict[str, tuple[int, str]]:

@@ -49,9 +49,18 @@ def file_specs(landing: Path, manifest: Path) -> list[FileSpec]:
             continue
         specs.append(
             FileSpec(
-                path, entry["source"], entry["region"], entry["period"], entry["format"], entry.get("encoding"),
-                entry.get("delimiter"), entry["header_row"], entry["first_data_row"], entry["last_data_row"],
-                entry["columns"], entry.get("opd_code"),
+                path,
+                entry["source"],
+                entry["region"],
+                entry["period"],
+                entry["format"],
+                entry.get("encoding"),
+                entry.get("delimiter"),
+                entry["header_row"],
+                entry["first_data_row"],
+                entry["last_data_row"],
+                entry["columns"],
+                entry.get("opd_code"),
             )  # fmt: skip
         )
     return specs

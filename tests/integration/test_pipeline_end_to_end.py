@@ -10,12 +10,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pipeline_expectations import expected_enrollment, file_specs, is_active, rows_of
 
 from ucj.generate import generate
 from ucj.runner import run_pipeline
 from ucj.warehouse import connect
-
-from pipeline_expectations import expected_enrollment, file_specs, is_active, rows_of
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +46,10 @@ def mart_enrollment(url: str) -> dict:
         ).fetchall()
     return {
         (r[0], r[1], r[2]): {
-            "roster_workers": r[3], "enrolled_active": r[4], "not_enrolled": r[5], "enrolled_not_on_roster": r[6],
+            "roster_workers": r[3],
+            "enrolled_active": r[4],
+            "not_enrolled": r[5],
+            "enrolled_not_on_roster": r[6],
         }  # fmt: skip
         for r in rows
     }
@@ -55,7 +57,9 @@ def mart_enrollment(url: str) -> dict:
 
 def remove_participant_row(landing: Path, manifest: Path, region: str, period: str, nik: str) -> None:
     """Delete the worker's line from a CSV participation export, keeping its encoding and layout."""
-    (spec,) = [s for s in file_specs(landing, manifest) if (s.source, s.region, s.period) == ("participants", region, period)]
+    (spec,) = [
+        s for s in file_specs(landing, manifest) if (s.source, s.region, s.period) == ("participants", region, period)
+    ]
     assert spec.fmt == "csv"
     encoding = spec.encoding or "utf-8-sig"
     lines = spec.path.read_bytes().decode(encoding).splitlines(keepends=True)
@@ -81,8 +85,14 @@ def test_roster_to_mart_through_airflow(landing, warehouse):
         (s.region, s.period) for s in file_specs(landing_dir, manifest) if s.source == "participants" and s.fmt == "csv"
     )
     region, period = csv_months[-1]
-    (spec,) = [s for s in file_specs(landing_dir, manifest) if (s.source, s.region, s.period) == ("participants", region, period)]
-    month_keys = [k for k in expected if k[0] == region and k[2].strftime("%Y-%m") == period and expected[k]["enrolled_active"]]
+    (spec,) = [
+        s
+        for s in file_specs(landing_dir, manifest)
+        if (s.source, s.region, s.period) == ("participants", region, period)
+    ]
+    month_keys = [
+        k for k in expected if k[0] == region and k[2].strftime("%Y-%m") == period and expected[k]["enrolled_active"]
+    ]
     opd_key = month_keys[0]
     roster_niks = _roster_niks_as_of(landing_dir, manifest, opd_key)
     active_in_file = {

@@ -1,7 +1,7 @@
--- grain: one row per roster row of a current roster file, with the OPD it belongs to.
--- The OPD text (a column, else the title block, else the file name) is matched to the OPD
--- seed of the same region: exact name or abbreviation first, else the longest OPD name the
--- text contains ("DINAS PEMADAM KEBAKARAN KOTA KENDARI" -> Dinas Pemadam Kebakaran).
+-- grain: one row per roster line of a current roster file, with the OPD it belongs to.
+-- The OPD text (a column, else the title block, else the file name) is matched in
+-- int_opd_texts_matched_to_opds; a pekerja rentan roster whose text names no OPD belongs to
+-- the region's rentan programme (the `<PFX>-PR` OPD, the PKS employer account).
 
 with
 
@@ -9,45 +9,32 @@ rosters as (
     select * from {{ ref('stg_ucj__rosters') }}
 ),
 
-opds as (
-    select * from {{ ref('stg_reference__opds') }}
+matched_texts as (
+    select * from {{ ref('int_opd_texts_matched_to_opds') }}
 ),
 
-candidates as (
+rentan_programmes as (
     select
-        rosters.file_id,
-        rosters.source_row,
-        opds.opd_code,
-        case
-            when rosters.opd_key in (opds.opd_name_key, opds.opd_abbreviation_key) then 1000000
-            else length(opds.opd_name_key)
-        end as match_score
-    from rosters
-    inner join opds
-        on rosters.kode_wilayah = opds.kode_wilayah
-        and (
-            rosters.opd_key in (opds.opd_name_key, opds.opd_abbreviation_key)
-            or (opds.opd_name_key <> '' and position(opds.opd_name_key in rosters.opd_key) > 0)
-        )
-),
-
-best as (
-    select distinct on (file_id, source_row)
-        file_id,
-        source_row,
-        opd_code
-    from candidates
-    order by file_id, source_row, match_score desc, opd_code
+        kode_wilayah,
+        min(opd_code) as opd_code
+    from {{ ref('stg_reference__opds') }}
+    where opd_code like '%-PR'
+    group by kode_wilayah
 ),
 
 matched as (
     select
         rosters.*,
-        best.opd_code
+        coalesce(
+            matched_texts.opd_code,
+            case when rosters.is_pekerja_rentan then rentan_programmes.opd_code end
+        ) as opd_code
     from rosters
-    left join best
-        on rosters.file_id = best.file_id
-        and rosters.source_row = best.source_row
+    left join matched_texts
+        on rosters.kode_wilayah = matched_texts.kode_wilayah
+        and rosters.opd_key = matched_texts.opd_key
+    left join rentan_programmes
+        on rosters.kode_wilayah = rentan_programmes.kode_wilayah
 )
 
 select * from matched

@@ -8,7 +8,8 @@ regions as (
 ),
 
 province as (
-    select * from regions where region_level = 'provinsi'
+    select * from regions
+    where region_level = 'provinsi'
 ),
 
 final as (

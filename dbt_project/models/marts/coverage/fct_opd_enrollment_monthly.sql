@@ -1,15 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['kode_wilayah', 'period_month'],
+        on_schema_change='append_new_columns',
+    )
+}}
 -- grain: one row per region x OPD x month
--- Of the workers on each OPD's latest roster, who is an active BPJS participant that month,
--- and who is billed to the OPD without being on its roster.
+-- Of the workers on each OPD's latest roster as of the month, who is an active BPJS
+-- participant that month, and who is billed to the OPD without being on its roster.
+-- Months: those with a participation export for the region.
 
 with
 
 roster as (
     select * from {{ ref('int_opd_rosters_as_of_months') }}
+    where has_participation_export
+        and {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
 ),
 
 active as (
-    select * from {{ ref('int_participants_active_monthly') }}
+    select * from {{ ref('int_participation_monthly') }}
+    where is_active
+        and {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
 ),
 
 opds as (

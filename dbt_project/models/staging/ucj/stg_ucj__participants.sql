@@ -1,3 +1,6 @@
+-- grain: one row per line of the current version of every participation export.
+-- period_month is the month the export states (PERIODE), else its period folder.
+
 with
 
 source as (
@@ -13,9 +16,9 @@ renamed as (
         source.batch_id as file_id,
         source.source_row,
         source.kode_wilayah,
-        to_date(source.period || '-01', 'YYYY-MM-DD') as period_month,
         source.kpj,
         source.nik,
+        coalesce(source.nik, 'KPJ:' || source.kpj) as person_id,
         source.npp,
         source.nama as participant_name,
         source.nama_pemberi_kerja as employer_name,
@@ -23,13 +26,15 @@ renamed as (
         source.status_kepesertaan as participation_status,
         source.jenis_kelamin as sex,
         source.upah as wage_idr,
-        source.iuran_jkk as jkk_contribution_idr,
-        source.iuran_jkm as jkm_contribution_idr,
+        coalesce(source.iuran_jkk, 0) as jkk_contribution_idr,
+        coalesce(source.iuran_jkm, 0) as jkm_contribution_idr,
         source.status_kepesertaan = 'AKTIF' as is_active,
         source.tanggal_bayar is not null as is_paid,
+        {{ raw_period_month(source('raw', 'participants')) }} as period_month,
         source.tanggal_lahir as birth_date,
         source.tanggal_kepesertaan as joined_date,
-        source.tanggal_bayar as paid_date
+        source.tanggal_bayar as paid_date,
+        source.loaded_at
     from source
     inner join current_files on source.batch_id = current_files.file_id
 )

@@ -1,0 +1,74 @@
+-- grain: one row per region x month x person who was AKTIF in the region's previous export
+-- month and is not AKTIF in this one (listed NON AKTIF, or no longer listed): a lapse
+-- (kepesertaan berhenti / menunggak).
+
+with
+
+participation as (
+    select * from {{ ref('int_participation_monthly') }}
+),
+
+months as (
+    select
+        kode_wilayah,
+        period_month,
+        lag(period_month) over (partition by kode_wilayah order by period_month) as previous_month
+    from (
+        select distinct
+            kode_wilayah,
+            period_month
+        from participation
+    ) as region_months
+),
+
+active_people as (
+    select distinct on (kode_wilayah, period_month, person_id)
+        kode_wilayah,
+        period_month,
+        person_id,
+        participant_key,
+        nik,
+        kpj,
+        segment,
+        billed_opd_code
+    from participation
+    where is_active
+    order by kode_wilayah, period_month, person_id, array_position(array['PU', 'JAKON', 'BPU'], segment), npp
+),
+
+listed_people as (
+    select distinct
+        kode_wilayah,
+        period_month,
+        person_id
+    from participation
+),
+
+lapsed as (
+    select
+        months.kode_wilayah,
+        months.period_month,
+        previous.person_id,
+        previous.participant_key,
+        previous.nik,
+        previous.kpj,
+        previous.segment,
+        previous.billed_opd_code,
+        previous.period_month as last_active_month,
+        listed.person_id is not null as is_listed_non_aktif
+    from months
+    inner join active_people as previous
+        on months.kode_wilayah = previous.kode_wilayah
+        and months.previous_month = previous.period_month
+    left join active_people as still_active
+        on months.kode_wilayah = still_active.kode_wilayah
+        and months.period_month = still_active.period_month
+        and previous.person_id = still_active.person_id
+    left join listed_people as listed
+        on months.kode_wilayah = listed.kode_wilayah
+        and months.period_month = listed.period_month
+        and previous.person_id = listed.person_id
+    where still_active.person_id is null
+)
+
+select * from lapsed

@@ -1,0 +1,101 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['kode_wilayah', 'period_month'],
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['kode_wilayah', 'period_month']},
+            {'columns': ['person_id']},
+        ],
+    )
+}}
+-- grain: one row per region x month x person x employer account (NPP) in that month's
+-- participation export. Incremental by month: an incremental run rebuilds the months from
+-- var('lookback_months') before the newest export onwards (late and corrected files).
+-- A line listed twice in an export (same person, same employer) counts once.
+
+with
+
+participants as (
+    select * from {{ ref('stg_ucj__participants') }}
+    where {{ incremental_months_filter('period_month', ref('stg_ucj__participants')) }}
+),
+
+kpjs as (
+    select * from {{ ref('int_kpjs_resolved_to_persons') }}
+),
+
+opds as (
+    select * from {{ ref('stg_reference__opds') }}
+),
+
+identified as (
+    select
+        participants.*,
+        coalesce(participants.nik, kpjs.person_id, 'KPJ:' || participants.kpj) as resolved_person_id,
+        opds.opd_code as billed_opd_code
+    from participants
+    left join kpjs on participants.kpj = kpjs.kpj
+    left join opds
+        on participants.npp = opds.npp
+        and participants.kode_wilayah = opds.kode_wilayah
+),
+
+per_account as (
+    select
+        kode_wilayah,
+        period_month,
+        resolved_person_id as person_id,
+        coalesce(npp, '') as npp,
+        max(billed_opd_code) as billed_opd_code,
+        max(nik) as nik,
+        max(kpj) as kpj,
+        -- the segment of the active line, PU before JAKON before BPU when they differ
+        (
+            array_agg(
+                segment
+                order by is_active desc, array_position(array['PU', 'JAKON', 'BPU'], segment), file_id, source_row
+            )
+        )[1] as segment,
+        case when bool_or(is_active) then 'AKTIF' else 'NON AKTIF' end as participation_status,
+        max(wage_idr) as wage_idr,
+        max(jkk_contribution_idr) filter (where is_active) as billed_jkk_idr,
+        max(jkm_contribution_idr) filter (where is_active) as billed_jkm_idr,
+        max(jkk_contribution_idr) filter (where is_active and is_paid) as paid_jkk_idr,
+        max(jkm_contribution_idr) filter (where is_active and is_paid) as paid_jkm_idr,
+        bool_or(is_active) as is_active,
+        bool_or(is_active and is_paid) as is_paid,
+        min(joined_date) as joined_date,
+        min(paid_date) as paid_date,
+        min(file_id) as file_id
+    from identified
+    group by 1, 2, 3, 4
+),
+
+final as (
+    select
+        kode_wilayah,
+        period_month,
+        person_id,
+        {{ participant_key('person_id') }} as participant_key,
+        npp,
+        billed_opd_code,
+        nik,
+        kpj,
+        segment,
+        participation_status,
+        wage_idr,
+        coalesce(billed_jkk_idr, 0) as billed_jkk_idr,
+        coalesce(billed_jkm_idr, 0) as billed_jkm_idr,
+        coalesce(paid_jkk_idr, 0) as paid_jkk_idr,
+        coalesce(paid_jkm_idr, 0) as paid_jkm_idr,
+        is_active,
+        is_paid,
+        joined_date,
+        paid_date,
+        file_id
+    from per_account
+)
+
+select * from final

@@ -1,0 +1,118 @@
+-- grain: one row per region x OPD x fiscal year
+-- APBD pagu against what the OPD's roster needs and what BPJS billed and was paid.
+-- budgeted_workers: an OPD's worker count is repeated on each of its account lines (JKK and
+-- JKM), so it is the largest count of its lines, never their sum.
+
+with
+
+budget_lines as (
+    select * from {{ ref('stg_ucj__budgets') }}
+),
+
+opd_texts as (
+    select * from {{ ref('int_opd_texts_matched_to_opds') }}
+),
+
+expected as (
+    select * from {{ ref('int_contributions_expected') }}
+),
+
+participation as (
+    select * from {{ ref('int_participation_monthly') }}
+    where billed_opd_code is not null
+),
+
+budgeted as (
+    select
+        budget_lines.kode_wilayah,
+        opd_texts.opd_code,
+        budget_lines.fiscal_year,
+        sum(budget_lines.budgeted_idr) as budgeted_idr,
+        sum(budget_lines.budgeted_idr) filter (where budget_lines.program = 'JKK') as budgeted_jkk_idr,
+        sum(budget_lines.budgeted_idr) filter (where budget_lines.program = 'JKM') as budgeted_jkm_idr,
+        sum(budget_lines.realized_idr) as realized_idr,
+        max(budget_lines.budgeted_workers) as budgeted_workers
+    from budget_lines
+    inner join opd_texts
+        on budget_lines.kode_wilayah = opd_texts.kode_wilayah
+        and budget_lines.opd_key = opd_texts.opd_key
+    group by 1, 2, 3
+),
+
+required as (
+    select
+        kode_wilayah,
+        opd_code,
+        extract(year from period_month)::integer as fiscal_year,
+        sum(expected_total_idr) as required_idr,
+        count(distinct nik) as roster_workers,
+        count(distinct period_month) as months_covered
+    from expected
+    group by 1, 2, 3
+),
+
+billed as (
+    select
+        kode_wilayah,
+        billed_opd_code as opd_code,
+        extract(year from period_month)::integer as fiscal_year,
+        sum(billed_jkk_idr + billed_jkm_idr) as billed_idr,
+        sum(paid_jkk_idr + paid_jkm_idr) as paid_idr
+    from participation
+    group by 1, 2, 3
+),
+
+spine as (
+    select
+        kode_wilayah,
+        opd_code,
+        fiscal_year
+    from budgeted
+    union
+    select
+        kode_wilayah,
+        opd_code,
+        fiscal_year
+    from required
+    union
+    select
+        kode_wilayah,
+        opd_code,
+        fiscal_year
+    from billed
+),
+
+final as (
+    select
+        spine.kode_wilayah,
+        spine.opd_code,
+        spine.fiscal_year,
+        coalesce(budgeted.budgeted_idr, 0)::numeric(18, 2) as budgeted_idr,
+        budgeted.budgeted_jkk_idr::numeric(18, 2) as budgeted_jkk_idr,
+        budgeted.budgeted_jkm_idr::numeric(18, 2) as budgeted_jkm_idr,
+        budgeted.realized_idr::numeric(18, 2) as realized_idr,
+        coalesce(budgeted.budgeted_workers, 0)::integer as budgeted_workers,
+        coalesce(required.roster_workers, 0)::integer as roster_workers,
+        coalesce(required.months_covered, 0)::integer as months_covered,
+        coalesce(required.required_idr, 0)::numeric(18, 2) as required_idr,
+        coalesce(billed.billed_idr, 0)::numeric(18, 2) as billed_idr,
+        coalesce(billed.paid_idr, 0)::numeric(18, 2) as paid_idr,
+        (coalesce(required.required_idr, 0) - coalesce(budgeted.budgeted_idr, 0))::numeric(18, 2) as shortfall_idr,
+        round(budgeted.budgeted_idr / nullif(budgeted.budgeted_workers, 0), 2)::numeric(18, 2)
+            as cost_per_worker_year_idr
+    from spine
+    left join budgeted
+        on spine.kode_wilayah = budgeted.kode_wilayah
+        and spine.opd_code = budgeted.opd_code
+        and spine.fiscal_year = budgeted.fiscal_year
+    left join required
+        on spine.kode_wilayah = required.kode_wilayah
+        and spine.opd_code = required.opd_code
+        and spine.fiscal_year = required.fiscal_year
+    left join billed
+        on spine.kode_wilayah = billed.kode_wilayah
+        and spine.opd_code = billed.opd_code
+        and spine.fiscal_year = billed.fiscal_year
+)
+
+select * from final

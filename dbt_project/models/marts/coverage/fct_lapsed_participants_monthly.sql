@@ -1,0 +1,57 @@
+-- grain: one row per region x month x segment (PU, BPU, JAKON) with a participation export
+-- after the region's first: participants AKTIF in the previous export who are not AKTIF in
+-- this one (lapsed: listed NON AKTIF, or no longer listed), against last month's actives.
+
+with
+
+lapsed as (
+    select * from {{ ref('int_participants_lapsed_monthly') }}
+),
+
+active_counts as (
+    select * from {{ ref('int_participants_active_counts_monthly') }}
+),
+
+previous_counts as (
+    select
+        kode_wilayah,
+        period_month,
+        segment,
+        active_participants,
+        lag(active_participants) over (partition by kode_wilayah, segment order by period_month) as previous_active,
+        lag(period_month) over (partition by kode_wilayah, segment order by period_month) as previous_month
+    from active_counts
+),
+
+lapsed_counts as (
+    select
+        kode_wilayah,
+        period_month,
+        segment,
+        count(*) as lapsed_participants,
+        count(*) filter (where is_listed_non_aktif) as lapsed_listed_non_aktif,
+        count(*) filter (where billed_opd_code is not null) as lapsed_billed_to_opd
+    from lapsed
+    group by 1, 2, 3
+),
+
+final as (
+    select
+        previous_counts.kode_wilayah,
+        previous_counts.period_month,
+        previous_counts.segment,
+        previous_counts.previous_month,
+        previous_counts.previous_active::integer as previous_active_participants,
+        coalesce(lapsed_counts.lapsed_participants, 0)::integer as lapsed_participants,
+        coalesce(lapsed_counts.lapsed_listed_non_aktif, 0)::integer as lapsed_listed_non_aktif,
+        coalesce(lapsed_counts.lapsed_billed_to_opd, 0)::integer as lapsed_billed_to_opd,
+        {{ pct('coalesce(lapsed_counts.lapsed_participants, 0)', 'previous_counts.previous_active') }} as lapse_rate_pct
+    from previous_counts
+    left join lapsed_counts
+        on previous_counts.kode_wilayah = lapsed_counts.kode_wilayah
+        and previous_counts.period_month = lapsed_counts.period_month
+        and previous_counts.segment = lapsed_counts.segment
+    where previous_counts.previous_month is not null
+)
+
+select * from final

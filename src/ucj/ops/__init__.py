@@ -1,0 +1,1 @@
+"""Operating the pipeline: alerts, run history and the status report (``ucj status``)."""

@@ -1,0 +1,251 @@
+"""``ucj status``: the last pipeline runs, and which sources are late in which region.
+
+Freshness compares, for every region × source, the latest period loaded with the period that
+should be in by today (WITA):
+
+* monthly sources (rosters, participants, claims): month ``M`` is due by the 20th of month
+  ``M+1``. On 21 July the June files must be in; on 20 July only the May files.
+* yearly sources (budgets, workforce): year ``Y`` is due by the end of February of ``Y``
+  (the APBD is adopted before the year starts; the year's workforce estimate comes with it).
+  Corrected files later in the year supersede the first ones.
+
+A region × source is ``late`` when the period due is not loaded (never loaded counts too);
+``days_overdue`` counts from the due date of the first missing period. The regions checked are
+those that have delivered any file, plus any given explicitly.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+from ucj.config import SOURCES, TIMEZONE
+
+YEARLY_SOURCES = frozenset({"budgets", "workforce"})  # as the landing contract (ucj.ingest.landing)
+MONTHLY_DUE_DAY = 20
+YEARLY_DUE_MONTH = 2  # end of February
+
+
+# --------------------------------------------------------------------------- cadence
+
+
+def _next_month(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def _previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def due_date(source: str, period: str) -> date:
+    """The last day on which the file of ``period`` is on time."""
+    if source in YEARLY_SOURCES:
+        year = int(period)
+        return date(year, YEARLY_DUE_MONTH, calendar.monthrange(year, YEARLY_DUE_MONTH)[1])
+    following = _next_month(period)
+    return date(int(following[:4]), int(following[5:7]), MONTHLY_DUE_DAY)
+
+
+def expected_period(source: str, today: date) -> str:
+    """The latest period whose due date has passed on ``today``."""
+    if source in YEARLY_SOURCES:
+        year = today.year if today > due_date(source, str(today.year)) else today.year - 1
+        return f"{year:04d}"
+    year, month = _previous_month(today.year, today.month)
+    if today.day <= MONTHLY_DUE_DAY:
+        year, month = _previous_month(year, month)
+    return f"{year:04d}-{month:02d}"
+
+
+def _following(source: str, period: str) -> str:
+    return f"{int(period) + 1:04d}" if source in YEARLY_SOURCES else _next_month(period)
+
+
+def today_wita() -> date:
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Freshness:
+    kode_wilayah: str
+    source: str
+    latest_period: str | None  # latest period with a loaded file
+    loaded_at: datetime | None  # when that period's latest file was loaded
+    expected_period: str
+    verdict: str  # "ok" | "late"
+    days_overdue: int
+    newer_quarantined: str | None  # a later period that arrived but was quarantined
+
+
+@dataclass(frozen=True)
+class RunRow:
+    dag_id: str
+    run_id: str
+    state: str
+    started_at: datetime
+    finished_at: datetime | None
+    duration_seconds: float | None
+    files_seen: int | None
+    files_loaded: int | None
+    files_quarantined: int | None
+    rows_read: int | None
+    rows_loaded: int | None
+    rows_rejected: int | None
+    gx_failed_expectations: int | None
+    dbt_models_ok: int | None
+    dbt_tests_failed: int | None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    today: date
+    runs: list[RunRow]
+    freshness: list[Freshness]
+
+    @property
+    def late(self) -> list[Freshness]:
+        return [f for f in self.freshness if f.verdict == "late"]
+
+
+def last_runs(conn: psycopg.Connection, limit: int = 10) -> list[RunRow]:
+    fields = ", ".join(RunRow.__dataclass_fields__)
+    rows = conn.execute(
+        f"select {fields} from audit.pipeline_runs order by started_at desc, dag_id limit %s",  # noqa: S608
+        (limit,),
+    ).fetchall()
+    return [RunRow(*r[:5], float(r[5]) if r[5] is not None else None, *r[6:]) for r in rows]
+
+
+def freshness(
+    conn: psycopg.Connection,
+    today: date | None = None,
+    regions: Iterable[str] = (),
+    sources: Iterable[str] = SOURCES,
+) -> list[Freshness]:
+    """One verdict per region × source (regions: every region that sent a file, plus ``regions``)."""
+    today = today or today_wita()
+    rows = conn.execute(
+        """with loaded as (
+               select kode_wilayah, source, period, max(coalesce(finished_at, seen_at)) as loaded_at
+               from audit.files where status = 'loaded'
+               group by kode_wilayah, source, period
+           ),
+           latest as (
+               select distinct on (kode_wilayah, source) kode_wilayah, source, period, loaded_at
+               from loaded order by kode_wilayah, source, period desc
+           ),
+           quarantined as (
+               select kode_wilayah, source, max(period) as period
+               from audit.files where status = 'quarantined' group by kode_wilayah, source
+           )
+           select coalesce(l.kode_wilayah, q.kode_wilayah), coalesce(l.source, q.source),
+                  l.period, l.loaded_at, q.period
+           from latest l full join quarantined q using (kode_wilayah, source)"""
+    ).fetchall()
+    seen = {(r[0], r[1]): r for r in rows}
+    all_regions = sorted({r[0] for r in conn.execute("select distinct kode_wilayah from audit.files")} | set(regions))
+    result = []
+    for region in all_regions:
+        for source in sources:
+            _, _, latest, loaded_at, quarantined = seen.get((region, source), (region, source, None, None, None))
+            expected = expected_period(source, today)
+            if latest is not None and latest >= expected:
+                verdict, overdue = "ok", 0
+            else:
+                first_missing = _following(source, latest) if latest else expected
+                verdict, overdue = "late", max(0, (today - due_date(source, first_missing)).days)
+            newer_q = quarantined if quarantined and (latest is None or quarantined > latest) else None
+            result.append(Freshness(region, source, latest, loaded_at, expected, verdict, overdue, newer_q))
+    return result
+
+
+def status_report(conninfo: str, *, limit: int = 10, today: date | None = None) -> StatusReport:
+    """The report; a warehouse not yet migrated (no audit tables) gives an empty one."""
+    today = today or today_wita()
+    with psycopg.connect(conninfo) as conn:
+        has_runs, has_files = conn.execute(
+            "select to_regclass('audit.pipeline_runs') is not null, to_regclass('audit.files') is not null"
+        ).fetchone()
+        return StatusReport(
+            today, last_runs(conn, limit) if has_runs else [], freshness(conn, today) if has_files else []
+        )
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def _fmt_time(value: datetime | None) -> str:
+    return value.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _fmt(value: object) -> str:
+    return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+_STATE_STYLE = {"success": "green", "failed": "red", "running": "yellow"}
+
+
+def print_status(
+    console: Console, url: str | None = None, *, limit: int = 10, today: date | None = None, late_only: bool = False
+) -> StatusReport:
+    """Print the last ``limit`` runs and the freshness of every region × source; return the report.
+
+    ``url``: the warehouse (default: the configured one, the embedded server if none).
+    """
+    from ucj.reference import region_names
+    from ucj.warehouse import PgParams, warehouse_url
+
+    report = status_report(PgParams.from_url(url or warehouse_url()).conninfo(), limit=limit, today=today)
+
+    runs = Table(title=f"Run terakhir / last runs ({len(report.runs)})", title_justify="left")
+    for name in ("DAG", "run", "status", "mulai (WITA)", "durasi s", "berkas", "dimuat", "karantina",
+                 "baris dibaca", "dimuat", "ditolak", "GX gagal", "dbt model ok", "dbt test gagal"):  # fmt: skip
+        runs.add_column(name, overflow="fold")
+    for r in report.runs:
+        style = _STATE_STYLE.get(r.state, "")
+        runs.add_row(
+            r.dag_id, r.run_id, f"[{style}]{r.state}[/]" if style else r.state, _fmt_time(r.started_at),
+            f"{r.duration_seconds:.1f}" if r.duration_seconds is not None else "-",
+            _fmt(r.files_seen), _fmt(r.files_loaded), _fmt(r.files_quarantined),
+            _fmt(r.rows_read), _fmt(r.rows_loaded), _fmt(r.rows_rejected),
+            _fmt(r.gx_failed_expectations), _fmt(r.dbt_models_ok), _fmt(r.dbt_tests_failed),
+        )  # fmt: skip
+    if report.runs:
+        console.print(runs)
+    else:
+        console.print("[yellow]Belum ada run tercatat / no runs recorded yet (audit.pipeline_runs is empty).[/]")
+
+    names = region_names()
+    shown = report.late if late_only else report.freshness
+    fresh = Table(
+        title=f"Kesegaran data per wilayah / source freshness on {report.today:%Y-%m-%d} "
+        f"({len(report.late)} terlambat / late)",
+        title_justify="left",
+    )
+    for name in ("wilayah", "nama", "sumber", "periode terakhir", "dimuat (WITA)", "periode wajib", "status",
+                 "hari terlambat", "catatan"):  # fmt: skip
+        fresh.add_column(name, overflow="fold")
+    for f in shown:
+        verdict = "[green]ok[/]" if f.verdict == "ok" else "[red]TERLAMBAT / late[/]"
+        note = f"{f.newer_quarantined} dikarantina / quarantined" if f.newer_quarantined else ""
+        fresh.add_row(
+            f.kode_wilayah, names.get(f.kode_wilayah, ""), f.source, f.latest_period or "-",
+            _fmt_time(f.loaded_at), f.expected_period, verdict, str(f.days_overdue) if f.days_overdue else "",
+            note,
+        )  # fmt: skip
+    if report.freshness:
+        console.print(fresh)
+    else:
+        console.print("[yellow]Belum ada berkas diterima / no files received yet (audit.files is empty).[/]")
+    return report

@@ -1,0 +1,118 @@
+"""The dbt project's contract with BI, checked on the parsed manifest (no database needed).
+
+Every mart has an enforced contract and a description for itself and every column; marts
+carry no NIK or KPJ; person-level lists live in `restricted`; the business rules have unit
+tests; the dashboards are declared as exposures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = ROOT / "dbt_project"
+MARTS_OF_THE_CONTRACT = {
+    "fct_coverage_monthly", "fct_opd_enrollment_monthly", "fct_claims", "fct_claims_monthly",
+    "fct_budget_yearly", "dim_region", "dim_opd",
+}  # fmt: skip
+PERSONAL = {"nik", "kpj", "no_kpj", "nama", "worker_name", "participant_name"}
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> dict:
+    from dbt.cli.main import dbtRunner
+
+    target = tmp_path_factory.mktemp("dbt-parse")
+    saved = {k: os.environ.get(k) for k in ("UCJ_PGHOST", "UCJ_PGUSER", "UCJ_PGDATABASE", "DBT_PROJECT_DIR")}
+    for key in ("UCJ_PGHOST", "UCJ_PGUSER", "UCJ_PGDATABASE"):
+        os.environ.setdefault(key, "unset")  # parse reads the profile, never connects
+    os.environ.pop("DBT_PROJECT_DIR", None)
+    try:
+        args = ["parse", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT), "--target-path", str(target)]
+        result = dbtRunner().invoke([*args, "--quiet"])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert result.success, result.exception
+    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+
+
+def models(manifest: dict, schema: str) -> dict[str, dict]:
+    return {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("schema") == schema
+    }
+
+
+def test_the_marts_of_marts_md_exist(manifest: dict) -> None:
+    assert MARTS_OF_THE_CONTRACT <= set(models(manifest, "marts"))
+
+
+@pytest.mark.parametrize("schema", ["marts", "restricted"])
+def test_every_mart_has_an_enforced_contract_and_described_columns(manifest: dict, schema: str) -> None:
+    for name, node in models(manifest, schema).items():
+        assert node["config"]["contract"]["enforced"], name
+        assert node["description"].strip(), name
+        assert node["columns"], name
+        for column, spec in node["columns"].items():
+            assert spec["description"].strip(), f"{name}.{column}"
+            assert spec["data_type"], f"{name}.{column}"
+
+
+def test_marts_hold_no_personal_identifiers(manifest: dict) -> None:
+    for name, node in models(manifest, "marts").items():
+        assert not set(node["columns"]) & PERSONAL, name
+
+
+def test_person_level_lists_are_restricted(manifest: dict) -> None:
+    restricted = models(manifest, "restricted")
+    assert {"workers_not_enrolled", "lapsed_participants"} <= set(restricted)
+    assert "nik" in restricted["workers_not_enrolled"]["columns"]
+
+
+def test_every_mart_has_a_primary_key_test(manifest: dict) -> None:
+    tested: dict[str, set[str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        name = node.get("test_metadata", {}).get("name")
+        if name in ("unique", "unique_combination"):
+            for parent in node["depends_on"]["nodes"]:
+                tested.setdefault(parent.split(".")[-1], set()).add(name)
+    for mart in models(manifest, "marts"):
+        assert tested.get(mart), f"{mart} has no primary-key test"
+
+
+def test_business_rules_have_unit_tests(manifest: dict) -> None:
+    unit = {u["model"] for u in manifest.get("unit_tests", {}).values()}
+    assert {"fct_coverage_monthly", "int_contributions_expected", "int_claims_amounts_checked"} <= unit
+
+
+def test_large_facts_are_incremental_with_the_lookback(manifest: dict) -> None:
+    nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    for name in ("int_participation_monthly", "fct_coverage_monthly", "fct_opd_enrollment_monthly"):
+        assert nodes[name]["config"]["materialized"] == "incremental", name
+        assert "incremental_months_filter" in nodes[name]["raw_code"], name
+    assert manifest["metadata"]["project_name"] == "ucj_warehouse"
+    assert any(n["resource_type"] == "snapshot" for n in manifest["nodes"].values())
+
+
+def test_dashboards_are_exposures_of_the_marts(manifest: dict) -> None:
+    exposures = manifest["exposures"].values()
+    assert len(exposures) >= 3
+    used = {parent.split(".")[-1] for e in exposures for parent in e["depends_on"]["nodes"]}
+    assert {"fct_coverage_monthly", "fct_opd_enrollment_monthly", "fct_budget_yearly", "fct_claims"} <= used
+
+
+def test_one_pseudonym_macro(manifest: dict) -> None:
+    macros = [m for m in manifest["macros"].values() if m["name"] == "participant_key"]
+    assert len(macros) == 1
+    assert "UCJ_PSEUDONYM_KEY" in macros[0]["macro_sql"]
