@@ -13,6 +13,7 @@ demo: install
 
 test: install
 	.venv/bin/ruff check src tests dags bench
+	.venv/bin/sqlfluff lint dbt_project/models
 	.venv/bin/python -m pytest -q
 
 run: install
