@@ -40,8 +40,17 @@ def test_ingest_loads_through_the_pool_and_emits_the_raw_asset(dagbag):
     assert outlets == ["ucj://warehouse/raw"]
 
 
-def test_transform_runs_every_model_with_its_tests(dagbag):
+def test_transform_builds_every_model_with_its_tests(dagbag):
+    """One task per dbt node runs `dbt build` on it (the model, then its tests), seeds first."""
+    import json
+
+    from ucj import transform
+
     dag = dagbag.dags["ucj_transform"]
     task_ids = set(dag.task_ids)
-    assert any("fct_opd_enrollment_monthly" in t and t.endswith(".run") for t in task_ids)
-    assert any("fct_opd_enrollment_monthly" in t and t.endswith(".test") for t in task_ids)
+    manifest = json.loads(transform.manifest_path().read_text())
+    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    built = {t.removeprefix("dbt.").removesuffix("_model_build") for t in task_ids if t.endswith("_model_build")}
+    assert "fct_opd_enrollment_monthly" in built
+    assert models == built, "every model is one task that builds it and runs its tests"
+    assert {"record_start", "record_run"} <= task_ids

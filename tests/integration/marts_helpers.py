@@ -12,7 +12,7 @@ import psycopg
 from psycopg import sql
 
 from ucj.migrate import migrate
-from ucj.warehouse import PgParams, export_environment, start_embedded, stop_embedded
+from ucj.warehouse import PgParams, export_environment
 
 SOURCES = ("rosters", "participants", "claims", "budgets", "workforce")
 ENV_KEYS = ("UCJ_WAREHOUSE_URL", "UCJ_QUARANTINE_DIR", "UCJ_DBT_TARGET_DIR", "AIRFLOW_CONN_WAREHOUSE",
@@ -22,13 +22,10 @@ ENV_KEYS = ("UCJ_WAREHOUSE_URL", "UCJ_QUARANTINE_DIR", "UCJ_DBT_TARGET_DIR", "AI
 class ModuleWarehouse:
     """A fresh warehouse database for one test module, its environment set while it lives."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, server_url: str):
+        """``server_url``: the session's server (the ``pg_server_url`` fixture, which owns it)."""
         self.tmp = tmp
-        self.server_url = os.environ.get("UCJ_TEST_WAREHOUSE_URL")
-        self.owns_server = not self.server_url
-        if self.owns_server:
-            self.server_url = start_embedded(Path(os.environ["UCJ_STATE_DIR"]) / "pgdata")
-        self.server = PgParams.from_url(self.server_url)
+        self.server = PgParams.from_url(server_url)
         self.saved = {k: os.environ.get(k) for k in ENV_KEYS}
         self.names: list[str] = []
 
@@ -58,8 +55,6 @@ class ModuleWarehouse:
             for name in self.names:
                 conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (name,))
                 conn.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
-        if self.owns_server:
-            stop_embedded()
 
 
 def copy_landing(generated: Path, target: Path) -> Path:

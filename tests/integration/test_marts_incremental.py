@@ -33,8 +33,8 @@ def generated(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def warehouses(tmp_path_factory):
-    wh = ModuleWarehouse(tmp_path_factory.mktemp("incremental-wh"))
+def warehouses(tmp_path_factory, pg_server_url):
+    wh = ModuleWarehouse(tmp_path_factory.mktemp("incremental-wh"), pg_server_url)
     try:
         yield wh
     finally:

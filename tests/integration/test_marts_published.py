@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> str:
+def published(tmp_path_factory, pg_server_url) -> str:
     tmp = tmp_path_factory.mktemp("published-marts")
     generated = tmp / "generated"
     generate("demo", 1, generated, scenario="published-figures")
-    wh = ModuleWarehouse(tmp)
+    wh = ModuleWarehouse(tmp, pg_server_url)
     try:
         conninfo = wh.database()
         ingest_then_build(copy_landing(generated, tmp / "landing"))
