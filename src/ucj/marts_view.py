@@ -23,8 +23,10 @@ MART_ORDER = (
 )
 
 
-def format_value(value: object) -> str:
-    """Indonesian number format: 1.234.567 and 35,05."""
+def format_value(value: object, column: str = "") -> str:
+    """Indonesian number format: 1.234.567 and 35,05 (years and codes stay as they are)."""
+    if column.endswith(("year", "_code")) and isinstance(value, int):
+        return str(value)
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -60,7 +62,7 @@ def print_marts(console: Console, url: str | None = None, limit: int = 30) -> No
             for column in cur.description:
                 table.add_column(column.name, overflow="fold")
             for row in cur.fetchall():
-                table.add_row(*(format_value(v) for v in row))
+                table.add_row(*(format_value(v, c.name) for v, c in zip(row, cur.description, strict=True)))
             console.print(table)
 
 

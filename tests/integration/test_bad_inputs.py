@@ -456,6 +456,8 @@ def cases(scratch: Path) -> list[Case]:
              Quarantined("EMPTY_FILE"), "no data in any sheet"),
         Case("header_only", f"{r}/judul saja.csv", lambda p: write_csv(p, [ROSTER_HEADER]),
              Quarantined("NO_DATA_ROWS"), "no data rows"),
+        Case("claims_export_without_claims", "claims/74.71/2025-05/KLAIM_7471_202505.csv", lambda p: write_csv(p, [
+            ["NO KLAIM", "NO KPJ", "PROGRAM", "TGL KEJADIAN", "NOMINAL", "STATUS KLAIM"]]), Loaded(0)),
         Case("truncated_xlsx", f"{r}/terpotong.xlsx", lambda p: write_bytes(p, good_xlsx[: len(good_xlsx) // 2]),
              Quarantined("UNREADABLE"), "damaged or incomplete"),
         Case("password_protected_xlsx", f"{r}/dikunci.xlsx", lambda p: write_bytes(p, encrypted_workbook()),

@@ -94,6 +94,11 @@ def period_end(period: str) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+# Sources whose export may truthfully have no rows: a month without claims is news, not an error.
+# An empty roster, participation export, budget or workforce file would wipe what is known.
+EMPTY_IS_NEWS = frozenset({"claims"})
+
+
 def ingest_file(
     landed: LandedFile, conninfo: str, run_id: str | None = None, cfg: Settings | None = None
 ) -> FileOutcome:
@@ -306,7 +311,7 @@ def _copy_rows(
         outcome.rows_loaded += len(good)
         _copy_failures(conn, landed, table, file_id, chunk_failures, typed)
     outcome.rows_skipped = len(table.skipped)
-    if outcome.rows_read == 0:
+    if outcome.rows_read == 0 and landed.source not in EMPTY_IS_NEWS:
         raise FileRejected(
             "NO_DATA_ROWS",
             f"the file has a header (row {table.header_row}) but no data rows below it; send the filled file",
@@ -316,7 +321,7 @@ def _copy_rows(
     if (wrong := periods.verdict()) is not None:
         named, why = wrong
         raise FileRejected("WRONG_PERIOD", why, sheet=table.sheet, column=periods.evidence or None, value=named)
-    share = outcome.rows_rejected / outcome.rows_read
+    share = outcome.rows_rejected / outcome.rows_read if outcome.rows_read else 0.0
     if share > cfg.max_bad_row_share:
         raise FileRejected(
             "TOO_MANY_BAD_ROWS",
@@ -482,7 +487,7 @@ def _finish(
         ),
     )
     record_skipped(conn, file_id, table)
-    record_validation(conn, file_id, summary, run_id)
+    record_validation(conn, file_id, summary, run_id, always=True)
 
 
 def record_skipped(conn: psycopg.Connection, file_id: int, table: TableRead | None) -> None:
@@ -493,8 +498,11 @@ def record_skipped(conn: psycopg.Connection, file_id: int, table: TableRead | No
             copy.write_row((file_id, s.row, s.kind, s.text))
 
 
-def record_validation(conn: psycopg.Connection, file_id: int, summary: SuiteSummary, run_id: str | None) -> None:
-    if summary.rows_validated == 0 and not summary.failed:
+def record_validation(
+    conn: psycopg.Connection, file_id: int, summary: SuiteSummary, run_id: str | None, always: bool = False
+) -> None:
+    """One ``audit.validation_runs`` row; a loaded file always gets one (an empty claims export too)."""
+    if summary.rows_validated == 0 and not summary.failed and not always:
         return
     conn.execute(
         """insert into audit.validation_runs (file_id, suite, success, expectations, failed_expectations,
