@@ -16,13 +16,14 @@ import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import psycopg
+from psycopg import sql
 
 from ucj.config import Settings, settings
 from ucj.ingest import values
@@ -127,7 +128,7 @@ def ingest_file(
         try:
             with conn.transaction():  # a savepoint: a file-level verdict undoes every row
                 table = _open(landed)
-                file_id = _register(conn, landed, digest, size, table, run_id)
+                file_id = register_file(conn, landed, digest, size, "loaded", table, run_id=run_id)
                 outcome.file_id = file_id
                 _copy_rows(conn, landed, table, file_id, cfg, outcome, failures, summary)
                 _finish(conn, landed, table, file_id, outcome, summary, run_id)
@@ -164,21 +165,11 @@ def _registry_verdict(conn: psycopg.Connection, landed: LandedFile, digest: str)
     base = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, "unchanged", file_id)
     if path == landed.relative_path:
         return base  # the same content at the same place: loaded (or judged duplicate) before
-    new_id = conn.execute(
-        """insert into audit.files (source, kode_wilayah, period, relative_path, file_name, content_sha256,
-               size_bytes, status, error_code, error_message, finished_at)
-           values (%s, %s, %s, %s, %s, %s, %s, 'duplicate', 'DUPLICATE_CONTENT', %s, now()) returning file_id""",
-        (
-            landed.source,
-            landed.kode_wilayah,
-            landed.period,
-            landed.relative_path,
-            landed.file_name,
-            digest,
-            landed.path.stat().st_size,
-            f"same content as {path} (file {file_id}); not loaded twice",
-        ),  # fmt: skip
-    ).fetchone()[0]
+    new_id = register_file(
+        conn, landed, digest, landed.path.stat().st_size, "duplicate",
+        error_code="DUPLICATE_CONTENT", error_message=f"same content as {path} (file {file_id}); not loaded twice",
+        finished_at=datetime.now(UTC),
+    )  # fmt: skip
     base.status, base.file_id = "duplicate", new_id
     base.error_code, base.error_message = "DUPLICATE_CONTENT", f"same content as {path}"
     return base
@@ -225,29 +216,43 @@ def yaml_headers(source: str) -> dict[str, list[str]]:
     }
 
 
-def _register(
-    conn: psycopg.Connection, landed: LandedFile, digest: str, size: int, table: TableRead, run_id: str | None
+def register_file(
+    conn: psycopg.Connection,
+    landed: LandedFile,
+    digest: str,
+    size: int,
+    status: str,
+    table: TableRead | None = None,
+    **columns: Any,
 ) -> int:
-    return conn.execute(
-        """insert into audit.files (source, kode_wilayah, period, relative_path, file_name, content_sha256,
-               size_bytes, status, file_type, extension_mismatch, encoding, sheet, header_row, run_id)
-           values (%s, %s, %s, %s, %s, %s, %s, 'loaded', %s, %s, %s, %s, %s, %s) returning file_id""",
-        (
-            landed.source,
-            landed.kode_wilayah,
-            landed.period,
-            landed.relative_path,
-            landed.file_name,
-            digest,
-            size,
-            table.file_type,
-            table.extension_mismatch,
-            table.encoding,
-            table.sheet,
-            table.header_row,
-            run_id,
-        ),  # fmt: skip
-    ).fetchone()[0]
+    """Insert the file's ``audit.files`` row (what the reader learnt of it, if it got that far).
+
+    ``columns`` are further columns of ``audit.files`` (row counts, error code, …); their names
+    are code, never file content, and are quoted as identifiers all the same.
+    """
+    values: dict[str, Any] = {
+        "source": landed.source,
+        "kode_wilayah": landed.kode_wilayah,
+        "period": landed.period,
+        "relative_path": landed.relative_path,
+        "file_name": landed.file_name,
+        "content_sha256": digest,
+        "size_bytes": size,
+        "status": status,
+    }
+    if table is not None:
+        values |= {
+            "file_type": table.file_type,
+            "extension_mismatch": bool(table.extension_mismatch),
+            "encoding": table.encoding,
+            "sheet": table.sheet,
+            "header_row": table.header_row,
+        }
+    values |= columns
+    query = sql.SQL("insert into audit.files ({}) values ({}) returning file_id").format(
+        sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(sql.Placeholder() * len(values))
+    )
+    return conn.execute(query, list(values.values())).fetchone()[0]
 
 
 def _raw_columns(conn: psycopg.Connection, source: str) -> list[str]:

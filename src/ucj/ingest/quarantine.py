@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,38 +94,15 @@ def quarantine_file(
     where: dict[str, Any] | None = None,
 ) -> FileOutcome:
     """Record the verdict, move the file (never delete it) and write the reports beside it."""
-    from ucj.ingest.load import record_skipped, record_validation
+    from ucj.ingest.load import record_skipped, record_validation, register_file
 
     target = _free_path(cfg.quarantine_dir / landed.relative_path)
-    file_id = conn.execute(
-        """insert into audit.files (source, kode_wilayah, period, relative_path, file_name, content_sha256,
-               size_bytes, status, file_type, extension_mismatch, encoding, sheet, header_row, rows_read,
-               rows_loaded, rows_rejected, rows_skipped, error_code, error_message, quarantine_path, run_id,
-               finished_at)
-           values (%s, %s, %s, %s, %s, %s, %s, 'quarantined', %s, %s, %s, %s, %s, %s, 0, %s, %s, %s, %s, %s, %s, now())
-           returning file_id""",
-        (
-            landed.source,
-            landed.kode_wilayah,
-            landed.period,
-            landed.relative_path,
-            landed.file_name,
-            digest,
-            size,
-            getattr(table, "file_type", None),
-            bool(getattr(table, "extension_mismatch", False)),
-            getattr(table, "encoding", None),
-            getattr(table, "sheet", None),
-            getattr(table, "header_row", None),
-            outcome.rows_read,
-            outcome.rows_read,
-            len(table.skipped) if table else 0,
-            code,
-            message,
-            str(target),
-            run_id,
-        ),  # fmt: skip
-    ).fetchone()[0]
+    file_id = register_file(
+        conn, landed, digest, size, "quarantined", table,
+        rows_read=outcome.rows_read, rows_loaded=0, rows_rejected=outcome.rows_read,
+        rows_skipped=len(table.skipped) if table else 0, error_code=code, error_message=message,
+        quarantine_path=str(target), run_id=run_id, finished_at=datetime.now(UTC),
+    )  # fmt: skip
     if failures:
         with conn.cursor().copy(
             """copy audit.rejected_rows (file_id, source, kode_wilayah, period, sheet, source_row, column_name,
