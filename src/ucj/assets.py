@@ -4,4 +4,3 @@ from __future__ import annotations
 
 # Plain URIs so that this module imports without Airflow (the DAG files build the Assets).
 RAW_URI = "ucj://warehouse/raw"  # new or corrected rows landed in raw.*
-MARTS_URI = "ucj://warehouse/marts"  # marts rebuilt

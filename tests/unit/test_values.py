@@ -343,12 +343,15 @@ def test_nik_reason_text_covers_every_code() -> None:
         V.nik_reason_text("NOPE")
 
 
-def test_mask_nik() -> None:
-    assert V.mask_nik(GOOD_NIK) == "************0001"
-    assert V.mask_nik("123") == "123"
-    assert V.mask_nik("") == ""
-    assert V.mask_nik("NUM:7.47101e+15").endswith("e+15")
-    assert "7471" not in V.mask_nik("NUM:7471010101900001.0")
+def test_one_masking_rule_for_niks() -> None:
+    """Reports, logs and alerts mask NIKs with ucj.privacy.mask_identifiers (the only rule)."""
+    from ucj.privacy import mask_identifiers
+
+    assert mask_identifiers(GOOD_NIK) == "************0001"
+    assert mask_identifiers("123") == "123"
+    assert mask_identifiers("") == ""
+    assert mask_identifiers("NUM:7.47101e+15").endswith("e+15")
+    assert "7471" not in mask_identifiers("NUM:7471010101900001.0")
 
 
 @pytest.mark.parametrize(

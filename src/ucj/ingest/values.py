@@ -596,14 +596,6 @@ def nik_reason_text(code: str) -> tuple[str, str]:
     return NIK_REASONS[code]
 
 
-def mask_nik(nik: str | None) -> str:
-    """Mask all but the last 4 characters: "7471010101900001" -> "************0001"."""
-    if not nik:
-        return ""
-    text = nik.removeprefix("NUM:").strip()
-    return "*" * max(len(text) - 4, 0) + text[-4:]
-
-
 @lru_cache(maxsize=64)
 def _region_sets(known_regions: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
     """(4-digit kab/kota codes, 2-digit province wildcards) from codes like "74.71" or "74".
