@@ -57,9 +57,7 @@ with DAG(
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST if manifest.exists() else LoadMode.DBT_LS,
             test_behavior=TestBehavior.AFTER_EACH,  # a model's tests: one task after the model's
-            # The one `dbt build` orders tests with two parents after both; each parent's test
-            # task reports them.
-            should_detach_multiple_parents_tests=False,
+            should_detach_multiple_parents_tests=True,  # a test of two models: its own task after both
             # Cosmos' per-table dataset URIs need a TCP host; the embedded warehouse is a unix
             # socket. The DAG-level Assets (ucj://warehouse/...) carry the data-aware schedule.
             emit_datasets=False,

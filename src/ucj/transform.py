@@ -67,11 +67,24 @@ def watch_after_build(group: Any) -> None:
     and every first watching task starts when it ends, succeeded or failed (``all_done``), so
     that it reports its node's own result. The producer runs even when the task before the
     group failed (``all_done``): a watcher whose producer never ran would wait forever.
+
+    A test of two models (a ``relationships`` test) has a task of its own after both. Cosmos
+    would also count it among each parent's tests, so that a model whose *other* parent dbt
+    skipped would report a failed test and stop everything after it (e.g. a failed claims
+    test stopping the enrollment marts through ``stg_reference__opds``); here it reports
+    only to its own task.
     """
+    from cosmos.airflow.graph import is_detached_test
     from cosmos.constants import PRODUCER_WATCHER_DONE_TASK_ID, PRODUCER_WATCHER_TASK_ID
 
     prefix = f"{group.group_id}." if group.group_id else ""
     producer = group.children[prefix + PRODUCER_WATCHER_TASK_ID]
+    detached = {uid for uid, node in group.dbt_graph.nodes.items() if is_detached_test(node)}
+    own_tests = {parent: [t for t in tests if t not in detached] for parent, tests in producer.tests_per_model.items()}
+    producer.tests_per_model = {
+        **{parent: tests for parent, tests in own_tests.items() if tests},
+        **{test: [test] for test in sorted(detached)},
+    }
     producer.trigger_rule = "all_done"
     for task in list(group.roots):
         if task.task_id in (producer.task_id, prefix + PRODUCER_WATCHER_DONE_TASK_ID):

@@ -42,7 +42,8 @@ def test_ingest_loads_through_the_pool_and_emits_the_raw_asset(dagbag):
 
 def test_transform_shows_every_model_and_its_tests(dagbag):
     """One `dbt build` task; every seed, model and snapshot has a task reading its own result,
-    every model with tests a task for its tests after it; all of them start after the build."""
+    every tested node a task for its tests after it, every test of two nodes a task after both;
+    all of them start after the build."""
     import json
 
     from cosmos.operators.watcher import DbtConsumerWatcherSensor, DbtTestWatcherOperator
@@ -53,23 +54,26 @@ def test_transform_shows_every_model_and_its_tests(dagbag):
     manifest = json.loads(transform.manifest_path().read_text())
     nodes = manifest["nodes"].values()
     expected = {n["unique_id"] for n in nodes if n["resource_type"] in ("model", "seed", "snapshot")}
-    tested = {parent for n in nodes if n["resource_type"] == "test" for parent in n["depends_on"]["nodes"]}
+    tests = [n for n in nodes if n["resource_type"] == "test"]
+    tested = {n["depends_on"]["nodes"][0] for n in tests if len(n["depends_on"]["nodes"]) == 1}
+    two_parent_tests = {n["unique_id"] for n in tests if len(n["depends_on"]["nodes"]) > 1}
 
     watchers = [t for t in dag.tasks if isinstance(t, DbtConsumerWatcherSensor)]
     watched = {t.model_unique_id for t in watchers if not isinstance(t, DbtTestWatcherOperator)}
     tests_watched = {t.model_unique_id for t in watchers if isinstance(t, DbtTestWatcherOperator)}
     assert "model.ucj_warehouse.fct_opd_enrollment_monthly" in watched
     assert watched == expected, "every seed, model and snapshot is a task of its own"
-    assert tests_watched == tested & expected, "every tested node has a task for its tests"
+    assert tests_watched == (tested & expected) | two_parent_tests, "a task for a node's tests, one per test of two"
 
     producer = dag.get_task("dbt.dbt_producer_watcher")
     after_build = producer.get_flat_relative_ids(upstream=False)
     assert {t.task_id for t in watchers} <= after_build, "watching tasks start after the dbt build"
     for test_task in (t for t in watchers if isinstance(t, DbtTestWatcherOperator)):
-        node_tasks = [
-            t for t in test_task.upstream_list if getattr(t, "model_unique_id", None) == test_task.model_unique_id
-        ]
-        assert node_tasks, f"{test_task.task_id} runs after its node's task"
+        parents = {getattr(t, "model_unique_id", None) for t in test_task.upstream_list}
+        if test_task.model_unique_id in two_parent_tests:
+            assert parents & expected, f"{test_task.task_id} runs after its nodes' tasks"
+        else:
+            assert test_task.model_unique_id in parents, f"{test_task.task_id} runs after its node's task"
         # a failed test stops the node's descendants: they run only after its success
         for child in test_task.downstream_list:
             if isinstance(child, DbtConsumerWatcherSensor):
