@@ -134,22 +134,21 @@ def dbt_command(args: tuple[str, ...]) -> None:
               help="The day late sources are judged on (default: today, WITA).")  # fmt: skip
 def report_command(region: str | None, out: Path | None, build_everything: bool, out_dir: Path | None, today) -> None:
     """The coverage report (HTML with charts, Bahasa Indonesia) from the marts."""
-    from ucj import report
+    from ucj.report import fmt
+    from ucj.report.build import build_all, write_report
     from ucj.warehouse import PgParams, stop_embedded, warehouse_url
 
     day = today.date() if today else None
     try:
         conninfo = PgParams.from_url(warehouse_url()).conninfo()
         if build_everything:
-            built = report.build_all(conninfo, out_dir, today=day)
+            built = build_all(conninfo, out_dir, today=day)
             folder = built[0].path.parent
             console.print(f"[green]✓[/] {len(built)} reports: {folder / 'index.html'}")
             return
         target = out or Path(f"laporan-{(region or '74').replace('.', '-')}.html")
-        made = report.write_report(conninfo, region, target, today=day)
+        made = write_report(conninfo, region, target, today=day)
         h = made.data.headline
-        from ucj.report import fmt
-
         console.print(
             f"[green]✓[/] {made.scope.code} {made.scope.name}: cakupan {fmt.pct(h.get('coverage_pct'))} "
             f"({fmt.number(h.get('active_participants'))} dari {fmt.number(h.get('workers_total'))} pekerja) → {target}"

@@ -26,7 +26,6 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-URL_PREFIX = "/ucj"
 DBT_DOCS_FILES = frozenset({"index.html", "manifest.json", "catalog.json"})
 
 mimetypes.add_type("application/javascript", ".js")
