@@ -53,6 +53,7 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
 def marts(tmp_path_factory, pg_server_url):
     """A warehouse with tiny marts (seed 7: one participation file quarantined, rows rejected)."""
     from ucj import tasks, transform
+    from ucj.ingest.validation import build_data_docs
 
     tmp = tmp_path_factory.mktemp("report")
     generate("tiny", 7, tmp / "generated")
@@ -67,6 +68,7 @@ def marts(tmp_path_factory, pg_server_url):
         assert {o["status"] for o in outcomes} == {"loaded", "quarantined"}, outcomes
         transform.run_dbt(["build"])
         transform.run_dbt(["docs", "generate", "--no-compile"])
+        build_data_docs()
         yield {"conninfo": conninfo, "url": url, "tmp": tmp, "reports": tmp / "reports"}
     finally:
         if saved is None:
@@ -235,6 +237,15 @@ def test_one_off_report_from_the_command_line(marts, browser, capsys):
     assert bad.returncode == 2 and "unknown region code '99.99'" in bad.stdout
 
 
+def test_a_warehouse_without_marts_says_so(warehouse, tmp_path):
+    from ucj.report.build import write_report
+    from ucj.report.data import NoMartsError
+
+    with pytest.raises(NoMartsError, match="no marts yet .*fct_coverage_monthly"):
+        write_report(warehouse.conninfo, "74.71", tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()
+
+
 # --------------------------------------------------------------------------- Airflow
 
 
@@ -302,6 +313,9 @@ def test_plugin_serves_reports_and_docs_behind_the_airflow_login(marts, airflow_
         assert index.status_code == 200 and 'href="74-71.html"' in index.text and "provinsi-74.html" in index.text
         js = client.get("/ucj/reports/plotly.min.js", headers=auth)
         assert js.status_code == 200 and js.headers["content-type"].startswith("application/javascript")
+
+        data_docs = client.get("/ucj/data-docs/", headers=auth)
+        assert data_docs.status_code == 200 and "participants" in data_docs.text  # GX's site: one suite per source
 
         dbt_docs = client.get("/ucj/dbt-docs/", headers=auth)
         assert dbt_docs.status_code == 200 and "dbt" in dbt_docs.text.lower()

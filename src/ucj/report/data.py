@@ -75,6 +75,28 @@ def _one(conn: psycopg.Connection, query: str, params: dict[str, Any]) -> dict[s
     return rows[0] if rows else {}
 
 
+class NoMartsError(ValueError):
+    """The warehouse has no marts yet (dbt never ran against it)."""
+
+
+MARTS_READ = (
+    "fct_coverage_monthly", "fct_coverage_trajectory_yearly", "fct_opd_enrollment_monthly", "fct_budget_yearly",
+    "fct_claims", "fct_claims_monthly", "dim_region", "dim_opd",
+)  # fmt: skip
+
+
+def require_marts(conn: psycopg.Connection) -> None:
+    """Raise :class:`NoMartsError` naming the marts that are missing."""
+    missing = [
+        name for name in MARTS_READ
+        if conn.execute("select to_regclass(%s)", (f"marts.{name}",)).fetchone()[0] is None
+    ]  # fmt: skip
+    if missing:
+        raise NoMartsError(
+            f"belum ada marts / no marts yet ({', '.join(missing)} missing): run the pipeline first (ucj run)"
+        )
+
+
 def report_regions(conn: psycopg.Connection) -> list[str]:
     """The Pemda that have anything in the marts (coverage, OPD enrolment, budget or claims)."""
     rows = conn.execute(
@@ -89,6 +111,7 @@ def report_regions(conn: psycopg.Connection) -> list[str]:
 
 def scope_of(conn: psycopg.Connection, region: str | None) -> Scope:
     """The scope of a report: ``region`` (a Kemendagri code) or, when ``None``, the province."""
+    require_marts(conn)
     names = region_names()
     if region is None or region == PROVINCE:
         return Scope(PROVINCE, names.get(PROVINCE, "Sulawesi Tenggara"), tuple(report_regions(conn)))
