@@ -7,7 +7,11 @@ In ``dags/ucj_transform.py``, after the dbt task group::
         from ucj import tasks
         from ucj.report.airflow import nightly_reports
 
-        nightly_reports(tasks.airflow_warehouse_url(), get_current_context()["logical_date"])
+        nightly_reports(tasks.airflow_warehouse_url(), get_current_context().get("logical_date"))
+
+    record_start() >> dbt >> build_reports() >> record_run()
+
+An asset-triggered run has no logical date: late sources are then judged on today (WITA).
 """
 
 from __future__ import annotations
