@@ -13,10 +13,10 @@
 {% macro incremental_months_filter(month_column, source_relation, source_month_column='period_month', region_column='kode_wilayah') -%}
     {%- set from_month = var('reprocess_from_month', none) -%}
     {%- set region = var('reprocess_kode_wilayah', none) -%}
-    {%- if from_month and not modules.re.match('^\d{4}-\d{2}-01$', from_month | string) -%}
+    {%- if execute and from_month and not modules.re.match('^\d{4}-\d{2}-01$', from_month | string) -%}
         {{ exceptions.raise_compiler_error("reprocess_from_month must be YYYY-MM-01, got " ~ from_month) }}
     {%- endif -%}
-    {%- if region and not modules.re.match('^\d{2}(\.\d{2})?$', region | string) -%}
+    {%- if execute and region and not modules.re.match('^\d{2}(\.\d{2})?$', region | string) -%}
         {{ exceptions.raise_compiler_error("reprocess_kode_wilayah must be a code such as 74.71, got " ~ region) }}
     {%- endif -%}
     {%- if is_incremental() and from_month -%}
