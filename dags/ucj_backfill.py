@@ -54,10 +54,12 @@ def ucj_backfill() -> None:
     @task
     def prepare() -> dict:
         from ucj import tasks
+        from ucj.ops.alerts import no_retry_on_data_errors
 
         context = get_current_context()
         run = context["dag_run"]
-        scope = tasks.backfill_scope(context["params"], run.logical_date)
+        with no_retry_on_data_errors():  # a wrong period or region in the conf fails at once
+            scope = tasks.backfill_scope(context["params"], run.logical_date)
         tasks.prepare_warehouse(tasks.airflow_warehouse_url())
         tasks.record_run_start(
             tasks.airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date
