@@ -13,7 +13,7 @@ from typing import Any
 from ucj.config import settings
 from ucj.ingest.landing import LandedFile, LandingPathError, discover, parse_landed
 from ucj.migrate import migrate
-from ucj.warehouse import PgParams
+from ucj.warehouse import LOADER, PgParams, role_params
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def ingest_one(relative_path: str, landing_dir: Path, url: str, run_id: str | No
     landed: LandedFile = parse_landed(landing_dir, relative_path)
     if not landed.path.exists():  # quarantined or removed since it was listed
         return {"relative_path": relative_path, "status": "gone"}
-    return ingest_file(landed, PgParams.from_url(url).conninfo(), run_id=run_id).as_dict()
+    return ingest_file(landed, role_params(url, LOADER).conninfo(), run_id=run_id).as_dict()  # least role
 
 
 def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def record_run_start(url: str, dag_id: str, run_id: str, run_type: str | None, l
     from ucj.ops import history
 
     history.record_run_start(
-        PgParams.from_url(url).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
+        role_params(url, LOADER).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
     )
 
 
@@ -88,7 +88,7 @@ def record_run_end(
     """The run's row in ``audit.pipeline_runs``: state, files and rows (ingest) or models and tests (dbt)."""
     from ucj.ops import history
 
-    conninfo = PgParams.from_url(url).conninfo()
+    conninfo = role_params(url, LOADER).conninfo()  # audit rows: the loader's role
     if dag_id == "ucj_transform":
         history.record_transform_end(conninfo, dag_id=dag_id, run_id=run_id, task_states=task_states)
     else:
