@@ -48,7 +48,8 @@ def install_log_masking() -> None:
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = base(*args, **kwargs)
-        if record.name == "ucj" or record.name.startswith("ucj."):
+        name = record.name or ""  # logging.makeLogRecord builds a blank record first
+        if name == "ucj" or name.startswith("ucj."):
             try:
                 message = record.getMessage()
             except Exception:  # noqa: BLE001 - a broken format string is logging's to report

@@ -10,6 +10,7 @@ machine's PostgreSQL client) reads every mart as ``ucj_bi_reader``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import uuid
@@ -21,6 +22,7 @@ from marts_helpers import ModuleWarehouse, copy_landing
 from psycopg import errors, sql
 
 from ucj import tasks, transform
+from ucj.config import PROJECT_ROOT
 from ucj.generate import generate
 from ucj.migrate import migrate
 from ucj.privacy import participant_key
@@ -31,11 +33,15 @@ pytestmark = pytest.mark.integration
 KEY_A = "kunci-uji-A-" + uuid.uuid4().hex  # never committed: made up per test session
 KEY_B = "kunci-uji-B-" + uuid.uuid4().hex
 KENDARI, BAUBAU = "74.71", "74.72"
+GX_RESULTS = PROJECT_ROOT / "expectations" / "gx" / "uncommitted" / "validations"
 
 
 class Built:
-    def __init__(self, conninfo: str, target_dir: Path, pemda_login: str, caseworker_login: str) -> None:
+    def __init__(
+        self, conninfo: str, target_dir: Path, pemda_login: str, caseworker_login: str, gx_results: list[Path]
+    ) -> None:
         self.conninfo = conninfo
+        self.gx_results = gx_results  # the Great Expectations results the ingest wrote
         self.params = PgParams.from_url(_url(conninfo))
         self.target_dir = target_dir
         self.pemda_login = pemda_login  # a LOGIN member of ucj_pemda_7471 (Kendari's analyst)
@@ -92,7 +98,9 @@ def built(tmp_path_factory, pg_server_url):
         try:
             conninfo = wh.database()  # migrations as the owner; the key goes into private.pseudonym_key
             url = _url(conninfo)
+            before = set(GX_RESULTS.rglob("*.json"))
             outcomes = [tasks.ingest_one(rel, landing, url, "roles-test") for rel in tasks.list_files(landing)]
+            gx_results = sorted(set(GX_RESULTS.rglob("*.json")) - before)
             statuses = [o["status"] for o in outcomes]  # tiny data carries a few defects on purpose
             assert statuses.count("loaded") >= 10 and set(statuses) <= {"loaded", "quarantined", "duplicate"}
             transform.run_dbt(["build"])  # as ucj_transformer (export_environment)
@@ -100,7 +108,7 @@ def built(tmp_path_factory, pg_server_url):
                 conn.execute(sql.SQL("create role {} login in role ucj_pemda_7471").format(sql.Identifier(logins[0])))
                 conn.execute(sql.SQL("create role {} login in role ucj_caseworker, ucj_pemda_7472").format(
                     sql.Identifier(logins[1])))  # fmt: skip
-            yield Built(conninfo, tmp / "dbt-target", *logins)
+            yield Built(conninfo, tmp / "dbt-target", *logins, gx_results)
         finally:
             wh.close()
             with psycopg.connect(PgParams.from_url(pg_server_url).conninfo("postgres"), autocommit=True) as conn:
@@ -222,6 +230,19 @@ def test_the_loader_and_the_transformer_are_least_roles(built: Built) -> None:
                 conn.execute(statement)
     with built.as_role(CASEWORKER) as conn:  # without a Pemda role: no person of any region
         assert _count(conn, "restricted", "workers_not_enrolled") == 0
+
+
+def test_validation_results_name_rows_never_niks(built: Built) -> None:
+    """Great Expectations' results (and the Data Docs built from them) list failing rows, not values."""
+    assert built.gx_results, "the ingest wrote validation results"
+    with built.admin() as conn:
+        niks = {r[0] for r in conn.execute("select nik from raw.rosters union select nik from raw.participants")}
+        rejected = conn.execute("select count(*) from audit.rejected_rows where column_name = 'nik'").fetchone()[0]
+    assert rejected > 0, "tiny data has rejected NIKs to leak"
+    texts = "".join(p.read_text(encoding="utf-8") for p in built.gx_results)
+    assert '"_source_row"' in texts
+    assert re.search(r"(?<![\d.])\d{16}(?!\d)", texts) is None  # a NIK, not the decimals of a share
+    assert not any(nik and nik in texts for nik in niks)
 
 
 def test_marts_carry_the_keyed_hmac_and_never_the_key(built: Built) -> None:

@@ -78,10 +78,16 @@ begin
             execute format('grant ucj_pemda to %I', r);
         end if;
     end loop;
-    -- A non-superuser owner (CREATEROLE) must be a member to hand schemas to the transformer.
-    if not (select rolsuper from pg_roles where rolname = current_user)
-       and not pg_has_role(current_user, 'ucj_transformer', 'member') then
-        execute format('grant ucj_transformer to %I', current_user);
+    -- A non-superuser owner (CREATEROLE) must be able to SET ROLE to the transformer to hand
+    -- it schemas (PostgreSQL 16: creating a role grants ADMIN on it, not SET).
+    if not (select rolsuper from pg_roles where rolname = current_user) then
+        if current_setting('server_version_num')::int >= 160000 then
+            if not pg_has_role(current_user, 'ucj_transformer', 'set') then
+                execute format('grant ucj_transformer to %I with set true', current_user);
+            end if;
+        elsif not pg_has_role(current_user, 'ucj_transformer', 'member') then
+            execute format('grant ucj_transformer to %I', current_user);
+        end if;
     end if;
 end
 $$;
