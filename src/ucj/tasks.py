@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from ucj.config import TIMEZONE, settings
 from ucj.ingest.landing import LandedFile, LandingPathError, discover, parse_landed
 from ucj.migrate import migrate
-from ucj.warehouse import PgParams
+from ucj.warehouse import LOADER, PgParams, role_params
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,9 @@ def ingest_one(
     landed: LandedFile = parse_landed(landing_dir, relative_path)
     if not landed.path.exists():  # quarantined or removed since it was listed
         return {"relative_path": relative_path, "status": "gone"}
-    return ingest_file(landed, PgParams.from_url(url).conninfo(), run_id=run_id, reprocess=reprocess).as_dict()
+    return ingest_file(  # least role: the loader
+        landed, role_params(url, LOADER).conninfo(), run_id=run_id, reprocess=reprocess
+    ).as_dict()
 
 
 def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -108,7 +110,7 @@ def record_run_start(url: str, dag_id: str, run_id: str, run_type: str | None, l
     if dag_id == TRANSFORM_DAG_ID:
         wait_for_backfill_dbt(url)
     history.record_run_start(
-        PgParams.from_url(url).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
+        role_params(url, LOADER).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
     )
 
 
@@ -118,7 +120,7 @@ def record_run_end(
     """The run's row in ``audit.pipeline_runs``: state, files and rows (ingest) or models and tests (dbt)."""
     from ucj.ops import history
 
-    conninfo = PgParams.from_url(url).conninfo()
+    conninfo = role_params(url, LOADER).conninfo()  # audit rows: the loader's role
     if dag_id == "ucj_transform":
         history.record_transform_end(conninfo, dag_id=dag_id, run_id=run_id, task_states=task_states)
     else:
@@ -190,7 +192,7 @@ def dbt_guard(
     import psycopg
 
     give_up = time.monotonic() + timeout.total_seconds()
-    with psycopg.connect(PgParams.from_url(url).conninfo(), autocommit=True) as conn:
+    with psycopg.connect(role_params(url, LOADER).conninfo(), autocommit=True) as conn:
         while True:
             conn.execute("select pg_advisory_lock(hashtextextended(%s, 0))", (DBT_LOCK,))
             if not transform_running():
@@ -211,7 +213,7 @@ def wait_for_backfill_dbt(url: str) -> None:
     """Block until no backfill holds the dbt lock (the transform's first task calls it)."""
     import psycopg
 
-    with psycopg.connect(PgParams.from_url(url).conninfo(), autocommit=True) as conn:
+    with psycopg.connect(role_params(url, LOADER).conninfo(), autocommit=True) as conn:
         conn.execute("select pg_advisory_lock_shared(hashtextextended(%s, 0))", (DBT_LOCK,))
         conn.execute("select pg_advisory_unlock_shared(hashtextextended(%s, 0))", (DBT_LOCK,))
 
@@ -234,4 +236,4 @@ def watchdog(url: str, deadline: datetime) -> dict[str, Any]:
     """Check that tonight's ingest and transform succeeded by ``deadline``; alert when not."""
     from ucj.ops import watchdog as wd
 
-    return wd.check_and_alert(PgParams.from_url(url).conninfo(), deadline).as_dict()
+    return wd.check_and_alert(role_params(url, LOADER).conninfo(), deadline).as_dict()
