@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import re
 import subprocess
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -129,7 +131,10 @@ def test_a_non_superuser_owner_migrates_a_fresh_server(tmp_path, monkeypatch) ->
         warnings.simplefilter("ignore")
         import pgserver
 
-    server = pgserver.get_server(tmp_path / "pgdata", cleanup_mode="stop")
+    # Not under pytest's tmp_path: pytest resets /tmp/pytest-of-<user> to 0700 whenever a session
+    # starts, and the server (run as the `pgserver` system user under root) must traverse it.
+    pgdata = Path(os.environ["UCJ_STATE_DIR"]) / f"pgdata-owner-{tmp_path.name}"
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
     try:
         p = PgParams.from_url(server.get_uri())
         with psycopg.connect(p.conninfo("postgres"), autocommit=True) as conn:
