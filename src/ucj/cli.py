@@ -110,10 +110,13 @@ def rejects_command(region: str, period: str) -> None:
 def dbt_command(args: tuple[str, ...]) -> None:
     """Run dbt against the configured warehouse, e.g. `ucj dbt build -s fct_claims`."""
     from ucj import transform
-    from ucj.warehouse import export_environment, stop_embedded, warehouse_url
+    from ucj.migrate import migrate
+    from ucj.warehouse import PgParams, export_environment, stop_embedded, warehouse_url
 
-    export_environment(warehouse_url())
+    url = warehouse_url()
+    export_environment(url)
     try:
+        migrate(PgParams.from_url(url).conninfo())  # dbt runs as the transformer: its role must exist
         transform.run_dbt(list(args), quiet=False)
     except RuntimeError as err:
         console.print(f"[red]{err}[/]")
