@@ -1,4 +1,9 @@
-"""Ingest every landed file: validate with Great Expectations, load with COPY, or quarantine."""
+"""Ingest every landed file: validate with Great Expectations, load with COPY, or quarantine.
+
+Conf (all optional): ``landing_dir``; ``kode_wilayah`` (only that region's folders);
+``reprocess`` (load again files whose content is unchanged, e.g. after a rule change).
+To reprocess given periods, use ``ucj_backfill`` (one run per month).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,11 @@ WITA = "Asia/Makassar"
     tags=["ucj", "ingest"],
     default_args=default_args(),
     params={
-        "landing_dir": Param(None, type=["null", "string"], description="Landing folder (default: UCJ_LANDING_DIR)")
+        "landing_dir": Param(None, type=["null", "string"], description="Landing folder (default: UCJ_LANDING_DIR)"),
+        "kode_wilayah": Param(
+            None, type=["null", "string"], pattern=r"^\d{2}(\.\d{2})?$", description="Only this region (e.g. 74.71)"
+        ),
+        "reprocess": Param(False, type="boolean", description="Load again files whose content is unchanged"),
     },
     doc_md=__doc__,
 )
@@ -42,7 +51,7 @@ def ucj_ingest() -> None:
         from ucj import tasks
 
         params = get_current_context()["params"]
-        return tasks.list_files(tasks.landing_dir_from(params.get("landing_dir")))
+        return tasks.list_files(tasks.landing_dir_from(params.get("landing_dir")), params.get("kode_wilayah"))
 
     @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=2)
     def ingest_file(relative_path: str) -> dict:
@@ -50,9 +59,12 @@ def ucj_ingest() -> None:
         from ucj.ops.alerts import no_retry_on_data_errors
 
         context = get_current_context()
-        landing = tasks.landing_dir_from(context["params"].get("landing_dir"))
+        params = context["params"]
+        landing = tasks.landing_dir_from(params.get("landing_dir"))
         with no_retry_on_data_errors():  # a bad file is quarantined; a bug in the data path fails once
-            return tasks.ingest_one(relative_path, landing, tasks.airflow_warehouse_url(), context["run_id"])
+            return tasks.ingest_one(
+                relative_path, landing, tasks.airflow_warehouse_url(), context["run_id"], bool(params.get("reprocess"))
+            )
 
     @task(outlets=[Asset(RAW_URI)])
     def summarize(outcomes: list[dict]) -> dict:

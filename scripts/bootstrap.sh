@@ -16,3 +16,16 @@ if [ ! -x .tools/bin/uv ] || [ "$(.tools/bin/uv --version | awk '{print $2}')" !
   .tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==${UV_VERSION}"
 fi
 .tools/bin/uv sync --frozen --python "$PYTHON" "$@"
+
+# Debian's chromium (headless): the report tests open the HTML reports in it. Installed once, as
+# root, from Debian's packages (never a browser download); UCJ_SKIP_CHROMIUM=1 skips it.
+if [ "${UCJ_SKIP_CHROMIUM:-0}" != 1 ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing chromium (Debian package) for the report tests" >&2
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation \
+      >/dev/null; } || echo "bootstrap: WARNING: apt-get could not install chromium; the report browser tests will fail" >&2
+  else
+    echo "bootstrap: WARNING: /usr/bin/chromium is missing (as root: apt-get install -y chromium)" >&2
+  fi
+fi

@@ -3,9 +3,26 @@
     (late and corrected files of those months are picked up); older months are kept as they
     are. A full refresh (or a first run) rebuilds everything. Used in a where clause:
         where {{ incremental_months_filter('period_month', ref('stg_ucj__participants')) }}
+
+    A backfill (the ucj_backfill DAG) sets the window instead, with two vars:
+        reprocess_from_month: 'YYYY-MM-01'  rebuild the months from this one on (not the lookback)
+        reprocess_kode_wilayah: '74.71'     and only this region's rows (others are kept as they are)
+    With delete+insert on (kode_wilayah, period_month), no row of another region or of an
+    earlier month is deleted or rewritten.
 -#}
-{% macro incremental_months_filter(month_column, source_relation, source_month_column='period_month') -%}
-    {%- if is_incremental() -%}
+{% macro incremental_months_filter(month_column, source_relation, source_month_column='period_month', region_column='kode_wilayah') -%}
+    {%- set from_month = var('reprocess_from_month', none) -%}
+    {%- set region = var('reprocess_kode_wilayah', none) -%}
+    {%- if execute and from_month and not modules.re.match('^\d{4}-\d{2}-01$', from_month | string) -%}
+        {{ exceptions.raise_compiler_error("reprocess_from_month must be YYYY-MM-01, got " ~ from_month) }}
+    {%- endif -%}
+    {%- if execute and region and not modules.re.match('^\d{2}(\.\d{2})?$', region | string) -%}
+        {{ exceptions.raise_compiler_error("reprocess_kode_wilayah must be a code such as 74.71, got " ~ region) }}
+    {%- endif -%}
+    {%- if is_incremental() and from_month -%}
+        {{ month_column }} >= cast('{{ from_month }}' as date)
+        {%- if region %} and {{ region_column }} = '{{ region }}'{% endif -%}
+    {%- elif is_incremental() -%}
         {{ month_column }} >= (
             select {{ add_months('max(' ~ source_month_column ~ ')', '-' ~ var('lookback_months')) }}
             from {{ source_relation }}

@@ -1,7 +1,7 @@
-{#- The pseudonym of a person in the marts: md5 of a salted NIK (or KPJ), never the identifier
-    itself. The salt comes from UCJ_PSEUDONYM_KEY; 'dev-only-key' is for development only.
-    One macro on purpose: switching to an HMAC computed in the database changes only this. -#}
+{#- The pseudonym of a person in the marts: HMAC-SHA256 of the NIK (or KPJ) under the secret
+    UCJ_PSEUDONYM_KEY, computed by the database (private.participant_key, migration V020). The
+    key is stored where only the warehouse's owner can read it and never appears in the SQL
+    dbt compiles or logs; the transformer role may only call the function. -#}
 {% macro participant_key(nik_expr) -%}
-    {%- set salt = env_var('UCJ_PSEUDONYM_KEY', 'dev-only-key') if env_var is defined else 'dev-only-key' -%}
-    md5('{{ salt | replace("'", "''") }}' || ':' || ({{ nik_expr }}))
+    private.participant_key(({{ nik_expr }})::text)
 {%- endmacro %}

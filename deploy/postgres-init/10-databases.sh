@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # First start of the postgres container (docker-entrypoint-initdb.d): the roles and databases
 # of the stack, from deploy/.env. Runs once, on an empty data volume.
-#   warehouse  owned by WAREHOUSE_DB_USER (the pipeline: raw, audit, dbt's schemas)
-#              WAREHOUSE_READER_USER reads the marts (Metabase's warehouse connection)
+#   warehouse  owned by WAREHOUSE_DB_USER (runs the migrations, which create the pipeline's
+#              roles: CREATEROLE); WAREHOUSE_READER_USER reads the marts (Metabase's
+#              connection; ucj_bi_reader, the migrations grant it SELECT on every mart)
 #   airflow    owned by AIRFLOW_DB_USER (Airflow metadata, Celery results)
 #   metabase   owned by METABASE_DB_USER (Metabase's own settings)
 set -euo pipefail
@@ -19,7 +20,7 @@ psql -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname postgre
   -v metabase_db="${METABASE_DB_NAME:-metabase}" \
   -v metabase_user="${METABASE_DB_USER:-metabase}" \
   -v metabase_password="${METABASE_DB_PASSWORD:?set METABASE_DB_PASSWORD in deploy/.env}" <<'EOSQL'
-create role :"warehouse_user" login password :'warehouse_password';
+create role :"warehouse_user" login createrole password :'warehouse_password';
 create role :"reader_user" login password :'reader_password';
 create role :"airflow_user" login password :'airflow_password';
 create role :"metabase_user" login password :'metabase_password';

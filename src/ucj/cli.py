@@ -110,14 +110,55 @@ def rejects_command(region: str, period: str) -> None:
 def dbt_command(args: tuple[str, ...]) -> None:
     """Run dbt against the configured warehouse, e.g. `ucj dbt build -s fct_claims`."""
     from ucj import transform
-    from ucj.warehouse import export_environment, stop_embedded, warehouse_url
+    from ucj.migrate import migrate
+    from ucj.warehouse import PgParams, export_environment, stop_embedded, warehouse_url
 
-    export_environment(warehouse_url())
+    url = warehouse_url()
+    export_environment(url)
     try:
+        migrate(PgParams.from_url(url).conninfo())  # dbt runs as the transformer: its role must exist
         transform.run_dbt(list(args), quiet=False)
     except RuntimeError as err:
         console.print(f"[red]{err}[/]")
         sys.exit(1)
+    finally:
+        stop_embedded()
+
+
+@main.command("report")
+@click.option("--region", default=None, help="Kemendagri code, e.g. 74.71; without it, the province (74).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="One self-contained HTML file (default: ./laporan-<region>.html).")  # fmt: skip
+@click.option("--all", "build_everything", is_flag=True,
+              help="Every Pemda and the province, with index.html, into UCJ_REPORTS_DIR (or --dir).")  # fmt: skip
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for --all (default: UCJ_REPORTS_DIR, else .ucj/reports).")  # fmt: skip
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day late sources are judged on (default: today, WITA).")  # fmt: skip
+def report_command(region: str | None, out: Path | None, build_everything: bool, out_dir: Path | None, today) -> None:
+    """The coverage report (HTML with charts, Bahasa Indonesia) from the marts."""
+    from ucj.report import fmt
+    from ucj.report.build import build_all, write_report
+    from ucj.warehouse import PgParams, stop_embedded, warehouse_url
+
+    day = today.date() if today else None
+    try:
+        conninfo = PgParams.from_url(warehouse_url()).conninfo()
+        if build_everything:
+            built = build_all(conninfo, out_dir, today=day)
+            folder = built[0].path.parent
+            console.print(f"[green]✓[/] {len(built)} reports: {folder / 'index.html'}")
+            return
+        target = out or Path(f"laporan-{(region or '74').replace('.', '-')}.html")
+        made = write_report(conninfo, region, target, today=day)
+        h = made.data.headline
+        console.print(
+            f"[green]✓[/] {made.scope.code} {made.scope.name}: cakupan {fmt.pct(h.get('coverage_pct'))} "
+            f"({fmt.number(h.get('active_participants'))} dari {fmt.number(h.get('workers_total'))} pekerja) → {target}"
+        )
+    except ValueError as err:
+        console.print(f"[red]{err}[/]")
+        sys.exit(2)
     finally:
         stop_embedded()
 

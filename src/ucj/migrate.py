@@ -68,6 +68,9 @@ def migrate(conninfo: str) -> list[int]:
                         (migration.version, migration.name, migration.checksum),
                     )
                 applied_now.append(migration.version)
+            from ucj.warehouse import apply_secrets  # role passwords and the pseudonym key, from env
+
+            apply_secrets(conn)
         finally:
             conn.execute("select pg_advisory_unlock(%s)", (_LOCK_KEY,))
     return applied_now

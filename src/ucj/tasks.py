@@ -6,16 +6,28 @@ configuration).
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from ucj.config import settings
+from ucj.config import TIMEZONE, settings
 from ucj.ingest.landing import LandedFile, LandingPathError, discover, parse_landed
 from ucj.migrate import migrate
-from ucj.warehouse import PgParams
+from ucj.warehouse import LOADER, PgParams, role_params
 
 log = logging.getLogger(__name__)
+
+WITA = ZoneInfo(TIMEZONE)
+REGION = re.compile(r"^\d{2}(\.\d{2})?$")  # as the landing contract
+PERIOD = re.compile(r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$")
 
 
 def airflow_warehouse_url() -> str:
@@ -34,24 +46,41 @@ def prepare_warehouse(url: str) -> list[int]:
     return migrate(PgParams.from_url(url).conninfo())
 
 
-def list_files(landing_dir: Path) -> list[str]:
-    """The files under the landing contract, as relative paths (contract breaches are logged)."""
+def list_files(landing_dir: Path, kode_wilayah: str | None = None, period: str | None = None) -> list[str]:
+    """The files under the landing contract, as relative paths (contract breaches are logged).
+
+    ``kode_wilayah`` keeps one region's folders only, ``period`` one period's (``YYYY-MM``: the
+    monthly sources of that month; ``YYYY``: the yearly sources of that year). Files of other
+    regions or periods are not even opened.
+    """
+    if kode_wilayah is not None and not REGION.match(kode_wilayah):
+        raise ValueError(f"kode_wilayah {kode_wilayah!r} is not a Kemendagri code such as 74.71")
+    if period is not None and not PERIOD.match(period):
+        raise ValueError(f"period {period!r} is neither YYYY-MM nor YYYY")
     found: list[str] = []
     for item in discover(landing_dir):
         if isinstance(item, LandingPathError):
             log.warning("not under the landing contract, not loaded: %s", item)
             continue
+        if kode_wilayah is not None and item.kode_wilayah != kode_wilayah:
+            continue
+        if period is not None and item.period != period:
+            continue
         found.append(item.relative_path)
     return found
 
 
-def ingest_one(relative_path: str, landing_dir: Path, url: str, run_id: str | None) -> dict[str, Any]:
+def ingest_one(
+    relative_path: str, landing_dir: Path, url: str, run_id: str | None, reprocess: bool = False
+) -> dict[str, Any]:
     from ucj.ingest.load import ingest_file
 
     landed: LandedFile = parse_landed(landing_dir, relative_path)
     if not landed.path.exists():  # quarantined or removed since it was listed
         return {"relative_path": relative_path, "status": "gone"}
-    return ingest_file(landed, PgParams.from_url(url).conninfo(), run_id=run_id).as_dict()
+    return ingest_file(  # least role: the loader
+        landed, role_params(url, LOADER).conninfo(), run_id=run_id, reprocess=reprocess
+    ).as_dict()
 
 
 def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -75,10 +104,13 @@ def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def record_run_start(url: str, dag_id: str, run_id: str, run_type: str | None, logical_date: Any) -> None:
+    """The run's row in ``audit.pipeline_runs``; the transform first waits for a backfill's dbt."""
     from ucj.ops import history
 
+    if dag_id == TRANSFORM_DAG_ID:
+        wait_for_backfill_dbt(url)
     history.record_run_start(
-        PgParams.from_url(url).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
+        role_params(url, LOADER).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
     )
 
 
@@ -88,9 +120,120 @@ def record_run_end(
     """The run's row in ``audit.pipeline_runs``: state, files and rows (ingest) or models and tests (dbt)."""
     from ucj.ops import history
 
-    conninfo = PgParams.from_url(url).conninfo()
+    conninfo = role_params(url, LOADER).conninfo()  # audit rows: the loader's role
     if dag_id == "ucj_transform":
         history.record_transform_end(conninfo, dag_id=dag_id, run_id=run_id, task_states=task_states)
     else:
         state = history.run_state(task_states, ignore=("record_run",))
         history.record_ingest_end(conninfo, dag_id=dag_id, run_id=run_id, summary=summary, state=state)
+
+
+# --------------------------------------------------------------------------- backfill (ucj_backfill)
+
+TRANSFORM_DAG_ID = "ucj_transform"
+DBT_LOCK = "ucj:dbt"  # advisory lock (warehouse) held while a backfill runs dbt
+
+
+@dataclass(frozen=True)
+class BackfillScope:
+    """What one ``ucj_backfill`` run reprocesses: a period, optionally one region."""
+
+    period: str  # YYYY-MM (monthly sources) or YYYY (yearly sources)
+    kode_wilayah: str | None = None
+    reprocess: bool = False
+
+    @property
+    def from_month(self) -> date:
+        """The first month whose marts this period can change (a year: its January)."""
+        return date(int(self.period[:4]), int(self.period[5:7]) if len(self.period) == 7 else 1, 1)
+
+    def dbt_vars(self) -> dict[str, str | None]:
+        """``--vars`` for dbt: the incremental facts rebuild this region's months from ``from_month``
+        on (a roster stays in force for the months after it, a workforce figure for its year), and
+        nothing of another region (``incremental_months_filter``)."""
+        return {"reprocess_from_month": self.from_month.isoformat(), "reprocess_kode_wilayah": self.kode_wilayah}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"period": self.period, "kode_wilayah": self.kode_wilayah, "reprocess": self.reprocess}
+
+
+def backfill_scope(params: dict[str, Any], logical_date: datetime | None) -> BackfillScope:
+    """The period of a backfill run: ``params['period']`` if given, else the month of the run's
+    logical date in WITA (``airflow backfill create`` makes one run per month, logical date = the
+    first day of the month)."""
+    period = params.get("period")
+    if not period:
+        if logical_date is None:
+            raise ValueError("a run without a logical date needs conf {'period': 'YYYY-MM'}")
+        period = logical_date.astimezone(WITA).strftime("%Y-%m")
+    region = params.get("kode_wilayah") or None
+    if not PERIOD.match(period):
+        raise ValueError(f"period {period!r} is neither YYYY-MM nor YYYY")
+    if region is not None and not REGION.match(region):
+        raise ValueError(f"kode_wilayah {region!r} is not a Kemendagri code such as 74.71")
+    return BackfillScope(period, region, bool(params.get("reprocess")))
+
+
+@contextmanager
+def dbt_guard(
+    url: str,
+    transform_running: Callable[[], bool],
+    *,
+    poll_seconds: float = 30.0,
+    timeout: timedelta = timedelta(hours=2),
+) -> Iterator[None]:
+    """Hold the dbt lock while no transform run is running; wait for one that is.
+
+    The lock is a session advisory lock in the warehouse. Order matters: take the lock, then
+    look at the transform; a transform run that starts after that waits in its first task
+    (:func:`wait_for_backfill_dbt`) until the lock is released, so the two never run dbt at the
+    same time. Waiting longer than ``timeout`` raises ``TimeoutError`` (transient: retried).
+    """
+    import psycopg
+
+    give_up = time.monotonic() + timeout.total_seconds()
+    with psycopg.connect(role_params(url, LOADER).conninfo(), autocommit=True) as conn:
+        while True:
+            conn.execute("select pg_advisory_lock(hashtextextended(%s, 0))", (DBT_LOCK,))
+            if not transform_running():
+                break
+            conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (DBT_LOCK,))
+            if time.monotonic() > give_up:
+                raise TimeoutError(f"{TRANSFORM_DAG_ID} still running after {timeout}; backfill dbt not started")
+            log.info("%s is running; the backfill's dbt waits %s s", TRANSFORM_DAG_ID, poll_seconds)
+            time.sleep(poll_seconds)
+        try:
+            yield
+        finally:
+            if not conn.closed:
+                conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (DBT_LOCK,))
+
+
+def wait_for_backfill_dbt(url: str) -> None:
+    """Block until no backfill holds the dbt lock (the transform's first task calls it)."""
+    import psycopg
+
+    with psycopg.connect(role_params(url, LOADER).conninfo(), autocommit=True) as conn:
+        conn.execute("select pg_advisory_lock_shared(hashtextextended(%s, 0))", (DBT_LOCK,))
+        conn.execute("select pg_advisory_unlock_shared(hashtextextended(%s, 0))", (DBT_LOCK,))
+
+
+def rebuild_marts(url: str, scope: BackfillScope, transform_running: Callable[[], bool]) -> dict[str, Any]:
+    """``dbt build`` with the scope's vars, never at the same time as the transform DAG."""
+    from ucj import transform
+
+    dbt_vars = scope.dbt_vars()
+    started = time.monotonic()
+    with dbt_guard(url, transform_running):
+        transform.run_dbt(["build", "--vars", json.dumps(dbt_vars)])
+    return {"vars": dbt_vars, "seconds": round(time.monotonic() - started, 1)}
+
+
+# --------------------------------------------------------------------------- watchdog (ucj_watchdog)
+
+
+def watchdog(url: str, deadline: datetime) -> dict[str, Any]:
+    """Check that tonight's ingest and transform succeeded by ``deadline``; alert when not."""
+    from ucj.ops import watchdog as wd
+
+    return wd.check_and_alert(role_params(url, LOADER).conninfo(), deadline).as_dict()

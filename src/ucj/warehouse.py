@@ -3,6 +3,11 @@
 One setting feeds every consumer: psycopg here, Airflow's ``warehouse`` connection
 (``AIRFLOW_CONN_WAREHOUSE``) and dbt's ``profiles.yml`` (``UCJ_PG*`` variables read with
 ``env_var``). :func:`export_environment` writes them all from the one URL.
+
+That URL is the owner's (it runs the migrations). Every other step connects as the least
+role it needs (migration ``V020``): the ingest as :data:`LOADER`, dbt as :data:`TRANSFORMER`.
+Their URLs are derived from the owner's: same server and database, the role's name, and its
+password from ``UCJ_<ROLE>_PASSWORD`` (unset: no password, as with local trust auth).
 """
 
 from __future__ import annotations
@@ -24,6 +29,18 @@ from ucj.config import Settings, settings
 log = logging.getLogger(__name__)
 
 WAREHOUSE_DB = "warehouse"
+
+# The LOGIN roles of migration V020 and the variables their passwords come from.
+LOADER = "ucj_loader"  # the ingest: rows of raw and audit
+TRANSFORMER = "ucj_transformer"  # dbt: reads raw and audit, owns its schemas
+BI_READER = "ucj_bi_reader"  # BI: SELECT on marts
+CASEWORKER = "ucj_caseworker"  # person-level lists in restricted
+ROLE_PASSWORD_ENV = {
+    LOADER: "UCJ_LOADER_PASSWORD",
+    TRANSFORMER: "UCJ_TRANSFORMER_PASSWORD",
+    BI_READER: "UCJ_BI_READER_PASSWORD",
+    CASEWORKER: "UCJ_CASEWORKER_PASSWORD",
+}
 _embedded_lock = threading.Lock()
 _embedded: dict[Path, object] = {}
 
@@ -115,16 +132,46 @@ def warehouse_url(cfg: Settings | None = None) -> str:
     return start_embedded(cfg.pgdata_dir)
 
 
-def export_environment(url: str) -> dict[str, str]:
-    """Put the one warehouse URL where Airflow and dbt look for it; returns what was set."""
+def role_params(url: str, role: str) -> PgParams:
+    """The owner's URL with ``role`` as the user (password from ``UCJ_<ROLE>_PASSWORD``)."""
+    if role not in ROLE_PASSWORD_ENV:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLE_PASSWORD_ENV)}")
     p = PgParams.from_url(url)
+    return PgParams(p.host, p.port, role, os.environ.get(ROLE_PASSWORD_ENV[role], ""), p.dbname)
+
+
+def apply_secrets(conn: psycopg.Connection) -> None:
+    """After migrating, as the owner: role passwords and the pseudonym key from the environment.
+
+    Neither is ever in a migration or a committed file. A password variable that is unset
+    leaves the role's password as it is (local trust auth needs none).
+    """
+    from psycopg import sql
+
+    from ucj.privacy import store_pseudonym_key
+
+    for role, variable in ROLE_PASSWORD_ENV.items():
+        password = os.environ.get(variable)
+        if password:  # ALTER ROLE takes no bind parameters: a quoted literal, never logged here
+            conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))
+    store_pseudonym_key(conn)
+
+
+def export_environment(url: str) -> dict[str, str]:
+    """Put the one warehouse URL where Airflow and dbt look for it; returns what was set.
+
+    Airflow's connection keeps the owner's URL (migrations; the tasks derive the loader's from
+    it); dbt's profile gets the transformer role.
+    """
+    p = PgParams.from_url(url)
+    dbt = role_params(url, TRANSFORMER)
     env = {
         "UCJ_WAREHOUSE_URL": url,
         "AIRFLOW_CONN_WAREHOUSE": p.url(driver="postgres"),
         "UCJ_PGHOST": p.host,
         "UCJ_PGPORT": str(p.port),
-        "UCJ_PGUSER": p.user,
-        "UCJ_PGPASSWORD": p.password,
+        "UCJ_PGUSER": dbt.user,
+        "UCJ_PGPASSWORD": dbt.password,
         "UCJ_PGDATABASE": p.dbname,
     }
     os.environ.update(env)

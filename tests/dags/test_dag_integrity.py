@@ -7,6 +7,8 @@ import pytest
 from ucj import transform
 from ucj.config import PROJECT_ROOT, TIMEZONE
 
+DAG_IDS = ("ucj_ingest", "ucj_transform", "ucj_backfill", "ucj_watchdog")
+
 
 @pytest.fixture(scope="module")
 def dagbag():
@@ -18,10 +20,10 @@ def dagbag():
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"ucj_ingest", "ucj_transform"} <= set(dagbag.dag_ids)
+    assert set(DAG_IDS) <= set(dagbag.dag_ids)
 
 
-@pytest.mark.parametrize("dag_id", ["ucj_ingest", "ucj_transform"])
+@pytest.mark.parametrize("dag_id", DAG_IDS)
 def test_house_rules(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     assert dag.tags and "ucj" in dag.tags
@@ -79,3 +81,38 @@ def test_transform_shows_every_model_and_its_tests(dagbag):
             if isinstance(child, DbtConsumerWatcherSensor):
                 assert child.trigger_rule == "all_success", child.task_id
     assert {"record_start", "record_run"} <= set(dag.task_ids)
+
+
+def test_ingest_takes_a_region_and_reprocess(dagbag):
+    params = dagbag.dags["ucj_ingest"].params
+    assert params["reprocess"] is False and params["kode_wilayah"] is None
+
+
+def test_backfill_runs_one_month_per_run_in_wita(dagbag):
+    """`airflow backfill create --from-date 2025-04-01 --to-date 2025-06-30` (dates in the default
+    time zone, WITA) makes three runs whose logical dates are the first of April, May and June."""
+    import pendulum
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    dag = dagbag.dags["ucj_backfill"]
+    assert dag.max_active_runs == 1
+    assert set(dag.params) >= {"kode_wilayah", "reprocess", "period", "landing_dir"}
+    assert dag.get_task("ingest_file").pool == "warehouse_db"
+    assert not dag.get_task("summarize").outlets, "a backfill rebuilds its own marts; it does not trigger the transform"
+    serialized = DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dag))
+    wita = pendulum.timezone(TIMEZONE)
+    infos = list(
+        serialized.iter_dagrun_infos_between(
+            pendulum.datetime(2025, 4, 1, tz=wita), pendulum.datetime(2025, 6, 30, tz=wita)
+        )
+    )
+    assert [i.logical_date.in_timezone(wita).strftime("%Y-%m-%d %H:%M") for i in infos] == [
+        "2025-04-01 00:00", "2025-05-01 00:00", "2025-06-01 00:00",
+    ]  # fmt: skip
+    assert [i.data_interval.end.in_timezone(wita).day for i in infos] == [1, 1, 1]
+
+
+def test_watchdog_checks_at_six_wita(dagbag):
+    dag = dagbag.dags["ucj_watchdog"]
+    assert dag.timetable.expression == "0 6 * * *"
+    assert dag.task_ids == ["check_nightly_runs"]

@@ -115,4 +115,6 @@ def test_dashboards_are_exposures_of_the_marts(manifest: dict) -> None:
 def test_one_pseudonym_macro(manifest: dict) -> None:
     macros = [m for m in manifest["macros"].values() if m["name"] == "participant_key"]
     assert len(macros) == 1
-    assert "UCJ_PSEUDONYM_KEY" in macros[0]["macro_sql"]
+    # the keyed HMAC is computed by the database (migration V020): no key in dbt's SQL
+    assert "private.participant_key(" in macros[0]["macro_sql"]
+    assert "env_var" not in macros[0]["macro_sql"]

@@ -146,9 +146,12 @@ def test_the_warehouse_url_is_written_consistently(compose, env_file):
     )  # fmt: skip
     # what ucj.warehouse.export_environment would derive from the one URL
     assert env["AIRFLOW_CONN_WAREHOUSE"] == p.url(driver="postgres")
+    # dbt's profile is the transformer role's (migration V020), on the same server and database
     assert (env["UCJ_PGHOST"], env["UCJ_PGPORT"], env["UCJ_PGUSER"], env["UCJ_PGPASSWORD"], env["UCJ_PGDATABASE"]) == (
-        p.host, str(p.port), p.user, p.password, p.dbname,
+        p.host, str(p.port), "ucj_transformer", env["UCJ_TRANSFORMER_PASSWORD"], p.dbname,
     )  # fmt: skip
+    assert env["WAREHOUSE_READER_USER"] == "ucj_bi_reader"
+    assert env["UCJ_BI_READER_PASSWORD"] == env["WAREHOUSE_READER_PASSWORD"]
     # Metabase keeps its own database on the same server
     assert (env["MB_DB_TYPE"], env["MB_DB_HOST"], env["MB_DB_DBNAME"], env["MB_DB_USER"], env["MB_DB_PASS"]) == (
         "postgres", "postgres", env["METABASE_DB_NAME"], env["METABASE_DB_USER"], env["METABASE_DB_PASSWORD"],

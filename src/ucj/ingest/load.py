@@ -101,7 +101,12 @@ EMPTY_IS_NEWS = frozenset({"claims"})
 
 
 def ingest_file(
-    landed: LandedFile, conninfo: str, run_id: str | None = None, cfg: Settings | None = None
+    landed: LandedFile,
+    conninfo: str,
+    run_id: str | None = None,
+    cfg: Settings | None = None,
+    *,
+    reprocess: bool = False,
 ) -> FileOutcome:
     """Load ``landed`` into the warehouse, or quarantine it; safe to call again at any time.
 
@@ -109,6 +114,11 @@ def ingest_file(
     end: two runs that see the same file load it once (the second finds it registered, or
     gone to quarantine). The load itself runs in a savepoint, so a file-level verdict rolls
     back every row and the quarantine is recorded in the same locked transaction.
+
+    ``reprocess``: load the file again even when its content is the current version's (a
+    backfill after a rule change): the new load is a new version that supersedes the current
+    one, exactly like a correction; the earlier rows stay in ``raw`` as history. A file whose
+    content is a duplicate of another path stays a duplicate.
     """
     cfg = cfg or settings()
     outcome = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, status="loaded")
@@ -122,13 +132,16 @@ def ingest_file(
             return outcome
         digest = sha256_of(landed.path)
         size = landed.path.stat().st_size
-        previous = _registry_verdict(conn, landed, digest)
+        previous = _registry_verdict(conn, landed, digest, reprocess=reprocess)
         if previous is not None:
             return previous
+        is_reprocess = reprocess and _current_digest(conn, landed) == digest
         try:
             with conn.transaction():  # a savepoint: a file-level verdict undoes every row
                 table = _open(landed)
-                file_id = register_file(conn, landed, digest, size, "loaded", table, run_id=run_id)
+                file_id = register_file(
+                    conn, landed, digest, size, "loaded", table, run_id=run_id, is_reprocess=is_reprocess
+                )
                 outcome.file_id = file_id
                 _copy_rows(conn, landed, table, file_id, cfg, outcome, failures, summary)
                 _finish(conn, landed, table, file_id, outcome, summary, run_id)
@@ -150,21 +163,51 @@ def ingest_file(
         )  # fmt: skip
 
 
-def _registry_verdict(conn: psycopg.Connection, landed: LandedFile, digest: str) -> FileOutcome | None:
-    """Unchanged or duplicate content needs no load; None means: load it."""
+def _current_digest(conn: psycopg.Connection, landed: LandedFile) -> str | None:
+    """The content hash of the version of this path the marts use now (None: none loaded)."""
     row = conn.execute(
-        """select file_id, relative_path, status from audit.files
-           where source = %s and kode_wilayah = %s and period = %s and content_sha256 = %s
-             and status in ('loaded', 'duplicate')
-           order by (relative_path = %s) desc, file_id limit 1""",
-        (landed.source, landed.kode_wilayah, landed.period, digest, landed.relative_path),
+        """select content_sha256 from audit.files
+           where source = %s and kode_wilayah = %s and period = %s and relative_path = %s
+             and status = 'loaded' and is_current""",
+        (landed.source, landed.kode_wilayah, landed.period, landed.relative_path),
     ).fetchone()
-    if row is None:
-        return None
-    file_id, path, status = row
-    base = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, "unchanged", file_id)
-    if path == landed.relative_path:
+    return row[0] if row else None
+
+
+def _registry_verdict(
+    conn: psycopg.Connection, landed: LandedFile, digest: str, *, reprocess: bool = False
+) -> FileOutcome | None:
+    """Unchanged or duplicate content needs no load; None means: load it.
+
+    Unchanged: the path's latest version (loaded or judged a duplicate) has this content. A file
+    that comes back to an earlier content (A, then B, then A) is a new version, not unchanged.
+    Duplicate: the content is the current version of another path of the same place.
+    ``reprocess`` loads an unchanged file again (a duplicate stays a duplicate).
+    """
+    place = (landed.source, landed.kode_wilayah, landed.period)
+    base = FileOutcome(landed.relative_path, *place, "unchanged")
+    latest = conn.execute(
+        """select file_id, content_sha256, status from audit.files
+           where source = %s and kode_wilayah = %s and period = %s and relative_path = %s
+             and status in ('loaded', 'duplicate')
+           order by file_id desc limit 1""",
+        (*place, landed.relative_path),
+    ).fetchone()
+    if latest is not None and latest[1] == digest:
+        if reprocess and latest[2] == "loaded":
+            return None  # loaded again on request
+        base.file_id = latest[0]
         return base  # the same content at the same place: loaded (or judged duplicate) before
+    other = conn.execute(
+        """select file_id, relative_path from audit.files
+           where source = %s and kode_wilayah = %s and period = %s and content_sha256 = %s
+             and status = 'loaded' and is_current and relative_path <> %s
+           order by file_id limit 1""",
+        (*place, digest, landed.relative_path),
+    ).fetchone()
+    if other is None:
+        return None
+    file_id, path = other
     new_id = register_file(
         conn, landed, digest, landed.path.stat().st_size, "duplicate",
         error_code="DUPLICATE_CONTENT", error_message=f"same content as {path} (file {file_id}); not loaded twice",

@@ -180,8 +180,7 @@ def _row_failures(res: Any, config: Any, rule: str, typed: pd.DataFrame) -> list
     severity = meta.get("severity", "reject")
     column = config.kwargs.get("column")
     rule_column = meta.get("rule_column") or column
-    indexes = res.result.get("unexpected_index_list") or []
-    rows = [int(item["_source_row"]) for item in indexes]
+    rows = _unexpected_rows(res.result.get("unexpected_index_list") or [])
     if config.type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
         rows = _later_duplicates(typed, config.kwargs.get("column_list") or [column], set(rows))
     by_row = typed.set_index("_source_row", drop=False)
@@ -207,6 +206,20 @@ def _row_failures(res: Any, config: Any, rule: str, typed: pd.DataFrame) -> list
             )
         )
     return failures
+
+
+def _unexpected_rows(indexes: list[dict[str, Any]]) -> list[int]:
+    """The source rows GX found: one ``{"_source_row": [n, ...]}`` with ``exclude_unexpected_values``
+    (the checkpoints' setting: no cell value, e.g. a NIK, in results or Data Docs), otherwise one
+    ``{"_source_row": n, <column>: value}`` per row."""
+    rows: list[int] = []
+    for item in indexes:
+        value = item["_source_row"]
+        if isinstance(value, list):
+            rows.extend(int(v) for v in value)
+        else:
+            rows.append(int(value))
+    return rows
 
 
 def _later_duplicates(typed: pd.DataFrame, columns: list[str], flagged: set[int]) -> list[int]:

@@ -239,6 +239,32 @@ def deadline_missed_alert(
     )
 
 
+def nightly_missed_alert(*, deadline_time: object, problems: list[str] | tuple[str, ...]) -> Alert:
+    """The watchdog's message (``ucj.ops.watchdog``): tonight's pipeline is not done by its deadline."""
+    lines = [
+        "Pipeline malam UCJ Warehouse BELUM SELESAI pada batas waktunya.",
+        f"Batas waktu: {_when(deadline_time)}",
+        *(f"- {p}" for p in problems),
+        "Tindakan: periksa apakah scheduler dan worker berjalan, lihat `ucj status` dan log run yang gagal; "
+        "data mart hari ini mungkin belum diperbarui.",
+    ]
+    en = f"The nightly pipeline was not done by {_when(deadline_time)}: " + "; ".join(problems)
+    return _masked(
+        Alert(
+            kind="deadline_missed",
+            subject=f"[UCJ] BATAS WAKTU TERLEWATI: pipeline malam {_when(deadline_time)}",
+            lines_id=tuple(lines),
+            line_en=en,
+            fields={"deadline": _when(deadline_time), "problems": "; ".join(problems)},
+        )
+    )
+
+
+def when_text(value: object) -> str:
+    """A time as alerts print it: ``2025-07-01 06:00 WITA``."""
+    return _when(value)
+
+
 def _masked(alert: Alert) -> Alert:
     return Alert(
         kind=alert.kind,

@@ -1,0 +1,303 @@
+"""What a report shows, read from the marts (and, for data quality, from ``audit``).
+
+One :class:`ReportData` per scope: a Pemda (``74.71``) or the province (``74``, every Pemda
+in the marts together). Person-level data never enters a report: only the ``marts`` schema
+(no NIK, no names) and counts from ``audit.files`` / ``audit.rejected_rows``.
+
+The headline figures of a Pemda are the marts' own values for its newest month; the
+province's are sums over the Pemda that reported that month, with the percentage computed
+as the marts compute theirs (``round(active * 100 / workers, 2)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+from ucj.ops.status import Freshness, freshness
+from ucj.reference import region_names
+
+PROVINCE = "74"
+SEGMENTS = ("PU", "BPU", "JAKON")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A Pemda, or the province (``regions`` = every Pemda in the marts)."""
+
+    code: str
+    name: str
+    regions: tuple[str, ...]
+
+    @property
+    def is_province(self) -> bool:
+        return self.code == PROVINCE
+
+    @property
+    def slug(self) -> str:
+        """File name stem: ``74.71`` -> ``74-71``; the province is ``provinsi-74``."""
+        return f"provinsi-{self.code}" if self.is_province else self.code.replace(".", "-")
+
+
+@dataclass
+class ReportData:
+    scope: Scope
+    as_of_month: date | None  # newest month with a coverage figure
+    today: date  # the day the report is about (late sources are judged on it)
+    headline: dict[str, Any] = field(default_factory=dict)  # metric -> value as the marts hold it
+    regions_reporting: int = 0  # Pemda with a coverage figure in as_of_month
+    coverage_history: list[dict[str, Any]] = field(default_factory=list)  # month, coverage_pct, target_pct
+    trajectory: list[dict[str, Any]] = field(default_factory=list)  # year, target_pct, projected_coverage_pct
+    segments: list[dict[str, Any]] = field(default_factory=list)  # as_of_month, PU/BPU/JAKON/ALL
+    regions: list[dict[str, Any]] = field(default_factory=list)  # each Pemda's newest month
+    opd: list[dict[str, Any]] = field(default_factory=list)  # each OPD's newest month, lowest enrolment first
+    budget_year: int | None = None
+    budget: list[dict[str, Any]] = field(default_factory=list)  # per OPD, budget_year
+    claims_monthly: list[dict[str, Any]] = field(default_factory=list)  # month x program
+    claims_paid: list[dict[str, Any]] = field(default_factory=list)  # program, days_to_payment of paid claims
+    quality: list[dict[str, Any]] = field(default_factory=list)  # per source: files and rows
+    quarantined: list[dict[str, Any]] = field(default_factory=list)  # files moved to quarantine
+    late: list[Freshness] = field(default_factory=list)  # sources late on `today`
+
+
+def _rows(conn: psycopg.Connection, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    cur = conn.execute(query, params)
+    names = [c.name for c in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _one(conn: psycopg.Connection, query: str, params: dict[str, Any]) -> dict[str, Any]:
+    rows = _rows(conn, query, params)
+    return rows[0] if rows else {}
+
+
+class NoMartsError(ValueError):
+    """The warehouse has no marts yet (dbt never ran against it)."""
+
+
+MARTS_READ = (
+    "fct_coverage_monthly", "fct_coverage_trajectory_yearly", "fct_opd_enrollment_monthly", "fct_budget_yearly",
+    "fct_claims", "fct_claims_monthly", "dim_region", "dim_opd",
+)  # fmt: skip
+
+
+def require_marts(conn: psycopg.Connection) -> None:
+    """Raise :class:`NoMartsError` naming the marts that are missing."""
+    missing = [
+        name for name in MARTS_READ
+        if conn.execute("select to_regclass(%s)", (f"marts.{name}",)).fetchone()[0] is None
+    ]  # fmt: skip
+    if missing:
+        raise NoMartsError(
+            f"belum ada marts / no marts yet ({', '.join(missing)} missing): run the pipeline first (ucj run)"
+        )
+
+
+def report_regions(conn: psycopg.Connection) -> list[str]:
+    """The Pemda that have anything in the marts (coverage, OPD enrolment, budget or claims)."""
+    rows = conn.execute(
+        """select kode_wilayah from marts.fct_coverage_monthly
+           union select kode_wilayah from marts.fct_opd_enrollment_monthly
+           union select kode_wilayah from marts.fct_budget_yearly
+           union select kode_wilayah from marts.fct_claims_monthly
+           order by 1"""
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def scope_of(conn: psycopg.Connection, region: str | None) -> Scope:
+    """The scope of a report: ``region`` (a Kemendagri code) or, when ``None``, the province."""
+    require_marts(conn)
+    names = region_names()
+    if region is None or region == PROVINCE:
+        return Scope(PROVINCE, names.get(PROVINCE, "Sulawesi Tenggara"), tuple(report_regions(conn)))
+    if region not in names:
+        raise ValueError(f"unknown region code {region!r}: use a Kemendagri code such as 74.71")
+    return Scope(region, names[region], (region,))
+
+
+def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
+    """Everything the report of ``scope`` shows."""
+    p: dict[str, Any] = {"regions": list(scope.regions), "province": scope.is_province}
+    data = ReportData(scope, None, today)
+    month = conn.execute(
+        """select max(period_month) from marts.fct_coverage_monthly
+           where kode_wilayah = any(%(regions)s::text[]) and segment = 'ALL'""",
+        p,
+    ).fetchone()[0]
+    data.as_of_month = month
+    p["month"] = month
+
+    # Coverage in the newest month, all segments and per segment. Summing per segment is the
+    # mart itself for a Pemda; for the province it adds the Pemda that reported that month.
+    data.segments = _rows(
+        conn,
+        """select segment,
+                  count(distinct kode_wilayah) as regions,
+                  sum(workers_total)::bigint as workers_total,
+                  sum(active_participants)::bigint as active_participants,
+                  sum(uncovered_workers)::bigint as uncovered_workers,
+                  round(sum(active_participants)::numeric * 100 / nullif(sum(workers_total), 0), 2)
+                      as coverage_pct,
+                  max(target_pct) as target_pct,
+                  greatest(ceil(sum(workers_total) * max(target_pct) / 100) - sum(active_participants), 0)::bigint
+                      as participants_to_target
+           from marts.fct_coverage_monthly
+           where kode_wilayah = any(%(regions)s::text[]) and period_month = %(month)s
+           group by segment
+           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)""",
+        p,
+    )
+    overall = next((s for s in data.segments if s["segment"] == "ALL"), {})
+    data.regions_reporting = overall.get("regions", 0)
+    data.headline.update(
+        coverage_pct=overall.get("coverage_pct"),
+        active_participants=overall.get("active_participants"),
+        workers_total=overall.get("workers_total"),
+        uncovered_workers=overall.get("uncovered_workers"),
+        target_pct=overall.get("target_pct"),
+        participants_to_target=overall.get("participants_to_target"),
+    )
+    data.coverage_history = _rows(
+        conn,
+        """select period_month as month,
+                  round(sum(active_participants)::numeric * 100 / nullif(sum(workers_total), 0), 2)
+                      as coverage_pct,
+                  max(target_pct) as target_pct
+           from marts.fct_coverage_monthly
+           where kode_wilayah = any(%(regions)s::text[]) and segment = 'ALL'
+           group by period_month order by period_month""",
+        p,
+    )
+    data.trajectory = _rows(
+        conn,
+        """select target_year as year, max(target_pct) as target_pct,
+                  round(sum(projected_active_participants)::numeric * 100 / nullif(sum(workers_total), 0), 2)
+                      as projected_coverage_pct,
+                  sum(participants_short_of_target)::bigint as participants_short_of_target
+           from marts.fct_coverage_trajectory_yearly
+           where kode_wilayah = any(%(regions)s::text[])
+           group by target_year order by target_year""",
+        p,
+    )
+    data.regions = _rows(
+        conn,
+        """select distinct on (c.kode_wilayah)
+                  c.kode_wilayah, r.region_name, c.period_month, c.workers_total, c.active_participants,
+                  c.coverage_pct, c.target_pct
+           from marts.fct_coverage_monthly c
+           left join marts.dim_region r using (kode_wilayah)
+           where c.kode_wilayah = any(%(regions)s::text[]) and c.segment = 'ALL'
+           order by c.kode_wilayah, c.period_month desc""",
+        p,
+    )
+
+    # OPD enrolment: each OPD's newest month, the ones furthest behind first.
+    data.opd = _rows(
+        conn,
+        """select * from (
+               select distinct on (e.opd_code)
+                      e.kode_wilayah, e.opd_code, e.opd_name, d.opd_abbreviation, e.period_month,
+                      e.roster_workers, e.enrolled_active, e.not_enrolled, e.enrolled_not_on_roster,
+                      e.enrollment_pct
+               from marts.fct_opd_enrollment_monthly e
+               left join marts.dim_opd d using (opd_code)
+               where e.kode_wilayah = any(%(regions)s::text[])
+               order by e.opd_code, e.period_month desc
+           ) as newest
+           order by enrollment_pct nulls first, not_enrolled desc, opd_code""",
+        p,
+    )
+    data.headline.update(
+        opd_count=len(data.opd),
+        opd_roster_workers=sum(o["roster_workers"] or 0 for o in data.opd),
+        opd_enrolled_active=sum(o["enrolled_active"] or 0 for o in data.opd),
+        opd_not_enrolled=sum(o["not_enrolled"] or 0 for o in data.opd),
+    )
+
+    # Budget: the newest fiscal year with a budget line.
+    data.budget_year = conn.execute(
+        "select max(fiscal_year) from marts.fct_budget_yearly where kode_wilayah = any(%(regions)s::text[])", p
+    ).fetchone()[0]
+    p["year"] = data.budget_year
+    data.budget = _rows(
+        conn,
+        """select b.kode_wilayah, b.opd_code, d.opd_name, d.opd_abbreviation, b.budgeted_idr, b.budgeted_workers,
+                  b.roster_workers, b.required_idr, b.billed_idr, b.paid_idr, b.shortfall_idr
+           from marts.fct_budget_yearly b
+           left join marts.dim_opd d using (opd_code)
+           where b.kode_wilayah = any(%(regions)s::text[]) and b.fiscal_year = %(year)s
+           order by b.kode_wilayah, b.opd_code""",
+        p,
+    )
+    for key in ("budgeted_idr", "required_idr", "billed_idr", "paid_idr", "shortfall_idr"):
+        data.headline[key] = sum((b[key] or Decimal(0) for b in data.budget), Decimal(0)) if data.budget else None
+
+    # Claims: paid amounts per month and programme; time to payment of every paid claim.
+    data.claims_monthly = _rows(
+        conn,
+        """select period_month as month, program, sum(claims_count)::bigint as claims_count,
+                  sum(paid_count)::bigint as paid_count, sum(paid_amount_idr) as paid_amount_idr
+           from marts.fct_claims_monthly
+           where kode_wilayah = any(%(regions)s::text[])
+           group by period_month, program order by period_month, program""",
+        p,
+    )
+    data.claims_paid = _rows(
+        conn,
+        """select program, days_to_payment, amount_idr from marts.fct_claims
+           where kode_wilayah = any(%(regions)s::text[]) and is_paid
+           order by program, days_to_payment""",
+        p,
+    )
+    data.headline.update(
+        _one(
+            conn,
+            """select count(*) as claims_count,
+                      count(*) filter (where is_paid) as claims_paid_count,
+                      coalesce(sum(amount_idr) filter (where is_paid), 0) as claims_paid_idr,
+                      avg(days_to_payment) filter (where is_paid) as avg_days_to_payment
+               from marts.fct_claims where kode_wilayah = any(%(regions)s::text[])""",
+            p,
+        )
+    )
+
+    # Data quality: files and rows received, rejected; files in quarantine; late sources.
+    data.quality = _rows(
+        conn,
+        """select source,
+                  count(*) as files,
+                  count(*) filter (where status = 'loaded') as files_loaded,
+                  count(*) filter (where status = 'quarantined') as files_quarantined,
+                  count(*) filter (where status = 'duplicate') as files_duplicate,
+                  coalesce(sum(rows_read), 0)::bigint as rows_read,
+                  coalesce(sum(rows_loaded), 0)::bigint as rows_loaded,
+                  coalesce(sum(rows_rejected), 0)::bigint as rows_rejected,
+                  coalesce(sum(rows_warned), 0)::bigint as rows_warned
+           from audit.files
+           where kode_wilayah = any(%(regions)s::text[]) and (is_current or status <> 'loaded')
+           group by source order by source""",
+        p,
+    )
+    data.quarantined = _rows(
+        conn,
+        """select kode_wilayah, source, period, relative_path, error_code, rows_read
+           from audit.files
+           where kode_wilayah = any(%(regions)s::text[]) and status = 'quarantined'
+           order by kode_wilayah, source, period, relative_path""",
+        p,
+    )
+    data.late = [f for f in freshness(conn, today, regions=scope.regions) if f.kode_wilayah in scope.regions]
+    data.late = [f for f in data.late if f.verdict == "late"]
+    data.headline.update(
+        files_received=sum(q["files"] for q in data.quality),
+        files_quarantined=sum(q["files_quarantined"] for q in data.quality),
+        rows_read=sum(q["rows_read"] for q in data.quality),
+        rows_rejected=sum(q["rows_rejected"] for q in data.quality),
+        late_sources=len(data.late),
+    )
+    return data

@@ -1,0 +1,350 @@
+"""The coverage report, built from real marts, served by the Airflow plugin, read in Chromium.
+
+One tiny landing folder is loaded file by file (the ingest task's body: readers, GX, COPY;
+no Airflow) into a fresh warehouse database and modelled by ``dbt build`` in-process. Then:
+
+* ``ucj report --region 74.71 --out FILE`` (a subprocess, as a person runs it) writes one
+  self-contained file; Chromium opens it from disk with every network request refused;
+* the nightly folder (``ucj.report.airflow.nightly_reports``) is served by the real Airflow
+  API server app (``create_app``, which loads ``plugins/`` through the plugin manager) under
+  uvicorn on 127.0.0.1; Chromium logs in with an Airflow token and opens every report.
+
+In Chromium every chart must have drawn (plotly's SVG inside every ``figure.chart``), the
+console must stay free of errors, and every headline number must equal the marts, queried
+here and formatted here with code of this file (not ``ucj.report.fmt``). Screenshots go to
+``tests/output/report/`` (git ignores it); their paths are printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+from marts_helpers import ModuleWarehouse, copy_landing
+
+from ucj.generate import generate
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "tests" / "output" / "report"
+CHROMIUM = Path("/usr/bin/chromium")
+TODAY = date(2025, 7, 25)  # the day late sources are judged on: the June files are due by 20 July
+CHARTS = {"trajectory", "segments", "opd", "budget", "claims_paid", "claims_days", "quality"}
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the marts
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory, pg_server_url):
+    """A warehouse with tiny marts (seed 7: one participation file quarantined, rows rejected)."""
+    from ucj import tasks, transform
+    from ucj.ingest.validation import build_data_docs
+
+    tmp = tmp_path_factory.mktemp("report")
+    generate("tiny", 7, tmp / "generated")
+    landing = copy_landing(tmp / "generated", tmp / "landing")
+    wh = ModuleWarehouse(tmp, pg_server_url)
+    saved = os.environ.get("UCJ_REPORTS_DIR")
+    os.environ["UCJ_REPORTS_DIR"] = str(tmp / "reports")
+    try:
+        conninfo = wh.database()
+        url = os.environ["UCJ_WAREHOUSE_URL"]
+        outcomes = [tasks.ingest_one(p, landing, url, run_id=None) for p in tasks.list_files(landing)]
+        assert {o["status"] for o in outcomes} == {"loaded", "quarantined"}, outcomes
+        transform.run_dbt(["build"])
+        transform.run_dbt(["docs", "generate", "--no-compile"])
+        build_data_docs()
+        yield {"conninfo": conninfo, "url": url, "tmp": tmp, "reports": tmp / "reports"}
+    finally:
+        if saved is None:
+            os.environ.pop("UCJ_REPORTS_DIR", None)
+        else:
+            os.environ["UCJ_REPORTS_DIR"] = saved
+        wh.close()
+
+
+# --------------------------------------------------------------------------- expected figures
+
+
+def idr(value) -> str:
+    whole = int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return ("-" if whole < 0 else "") + "Rp " + f"{abs(whole):,}".replace(",", ".")
+
+
+def pct(value) -> str:
+    return f"{Decimal(value):.2f}".replace(".", ",") + "%"
+
+
+def count(value) -> str:
+    return f"{int(value):,}".replace(",", ".")
+
+
+def expected_headline(conninfo: str, regions: list[str]) -> dict[str, str]:
+    """The headline figures of the report over ``regions``, straight from the marts."""
+    with psycopg.connect(conninfo) as conn:
+        q = lambda sql: conn.execute(sql, {"r": regions}).fetchone()  # noqa: E731
+        month = q("select max(period_month) from marts.fct_coverage_monthly where kode_wilayah = any(%(r)s)")[0]
+        workers, active, uncovered, target = conn.execute(
+            """select sum(workers_total), sum(active_participants), sum(uncovered_workers), max(target_pct)
+               from marts.fct_coverage_monthly
+               where kode_wilayah = any(%(r)s) and segment = 'ALL' and period_month = %(m)s""",
+            {"r": regions, "m": month},
+        ).fetchone()
+        coverage = (Decimal(active) * 100 / Decimal(workers)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if len(regions) == 1:  # one Pemda: the mart's own percentage
+            coverage = conn.execute(
+                """select coverage_pct from marts.fct_coverage_monthly
+                   where kode_wilayah = %s and segment = 'ALL' and period_month = %s""",
+                (regions[0], month),
+            ).fetchone()[0]
+        year = q("select max(fiscal_year) from marts.fct_budget_yearly where kode_wilayah = any(%(r)s)")[0]
+        budgeted, required, paid, shortfall = conn.execute(
+            """select sum(budgeted_idr), sum(required_idr), sum(paid_idr), sum(shortfall_idr)
+               from marts.fct_budget_yearly where kode_wilayah = any(%(r)s) and fiscal_year = %(y)s""",
+            {"r": regions, "y": year},
+        ).fetchone()
+        claims_paid, claims_paid_count = q(
+            """select coalesce(sum(amount_idr), 0), count(*) from marts.fct_claims
+               where kode_wilayah = any(%(r)s) and is_paid"""
+        )
+        (not_enrolled,) = q(
+            """select sum(not_enrolled) from (
+                   select distinct on (opd_code) not_enrolled from marts.fct_opd_enrollment_monthly
+                   where kode_wilayah = any(%(r)s) order by opd_code, period_month desc) as newest"""
+        )
+        (quarantined,) = q(
+            "select count(*) from audit.files where kode_wilayah = any(%(r)s) and status = 'quarantined'"
+        )
+    bulan = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+             "November", "Desember"]  # fmt: skip
+    return {
+        "as_of_month": f"{bulan[month.month - 1]} {month.year}",
+        "coverage_pct": pct(coverage),
+        "target_pct": pct(target),
+        "active_participants": count(active),
+        "workers_total": count(workers),
+        "uncovered_workers": count(uncovered),
+        "opd_not_enrolled": count(not_enrolled),
+        "budgeted_idr": idr(budgeted),
+        "required_idr": idr(required),
+        "paid_idr": idr(paid),
+        "shortfall_idr": idr(shortfall),
+        "claims_paid_idr": idr(claims_paid),
+        "claims_paid_count": count(claims_paid_count),
+        "files_quarantined": count(quarantined),
+    }
+
+
+# --------------------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: run scripts/bootstrap.sh (as root) first")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # Playwright starts Chromium with a fresh temporary --user-data-dir of its own.
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_report(context, url: str, allowed: tuple[str, ...]) -> tuple[object, list[str], list[str]]:
+    """Open ``url``; returns the page, console errors and page errors, and refused requests."""
+    page = context.new_page()
+    problems: list[str] = []
+    refused: list[str] = []
+    page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+
+    def gate(route):
+        if route.request.url.startswith(allowed):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", gate)
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: {response and response.status}"
+    page.wait_for_function("() => document.querySelectorAll('figure.chart .main-svg').length > 0")
+    return page, problems, refused
+
+
+def check_page(page, problems, refused, expected: dict[str, str], charts: set[str], shot: Path, capsys) -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    with capsys.disabled():
+        print(f"\n  screenshot: {shot.relative_to(ROOT)}", end="")
+    assert problems == [], problems
+    assert refused == [], f"the report asked the network for {refused}"
+    drawn = page.eval_on_selector_all(
+        "figure.chart",
+        "els => els.map(e => [e.dataset.chart, e.querySelectorAll('svg.main-svg').length,"
+        " e.querySelectorAll('.cartesianlayer .trace path').length])",
+    )
+    assert {d[0] for d in drawn} == charts, drawn
+    for chart_id, svgs, marks in drawn:
+        assert svgs > 0, f"chart {chart_id} did not draw"
+        assert marks > 0, f"chart {chart_id} drew no data"
+    shown = {m: page.inner_text(f'[data-metric="{m}"]').strip() for m in expected}
+    assert shown == expected
+
+
+def test_one_off_report_from_the_command_line(marts, browser, capsys):
+    """`ucj report --region 74.71 --out FILE`: one file, plotly inside, opened offline."""
+    out = marts["tmp"] / "one-off" / "kendari.html"
+    env = {**os.environ, "UCJ_WAREHOUSE_URL": marts["url"]}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ucj"), "report", "--region", "74.71", "--out", str(out),
+         "--today", TODAY.isoformat()],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "<script src=" not in html  # plotly.js is inline: nothing to fetch
+    assert "Laporan Cakupan Jaminan Sosial Ketenagakerjaan: Kota Kendari" in html
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    try:
+        page, problems, refused = open_report(context, out.as_uri(), ("file://",))
+        expected = expected_headline(marts["conninfo"], ["74.71"])
+        check_page(page, problems, refused, expected, CHARTS, OUTPUT / "ucj-report-74-71.png", capsys)
+    finally:
+        context.close()
+
+    bad = subprocess.run(
+        [str(Path(sys.executable).parent / "ucj"), "report", "--region", "99.99", "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "unknown region code '99.99'" in bad.stdout
+
+
+def test_a_warehouse_without_marts_says_so(warehouse, tmp_path):
+    from ucj.report.build import write_report
+    from ucj.report.data import NoMartsError
+
+    with pytest.raises(NoMartsError, match="no marts yet .*fct_coverage_monthly"):
+        write_report(warehouse.conninfo, "74.71", tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()
+
+
+# --------------------------------------------------------------------------- Airflow
+
+
+@pytest.fixture(scope="module")
+def airflow_server(marts):
+    """The Airflow API server app (core: API, UI, plugins, auth) under uvicorn on 127.0.0.1."""
+    import uvicorn
+
+    from ucj import airflow_env
+    from ucj.report.airflow import nightly_reports
+
+    built = nightly_reports(marts["url"], TODAY)
+    assert built[0] == "provinsi-74.html" and {"74-71.html", "74-72.html"} <= set(built)
+
+    airflow_env.migrate_metadata()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "kadis:viewer")
+        patch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "False")
+        patch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_urlsafe(64))
+        from airflow.api_fastapi.app import create_app, purge_cached_app
+
+        app = create_app(apps="core")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.1)
+        try:
+            from airflow.api_fastapi.auth.managers.simple.simple_auth_manager import SimpleAuthManager
+
+            passwords = Path(SimpleAuthManager.get_generated_password_file())
+            yield {"base": f"http://127.0.0.1:{port}", "password": json.loads(passwords.read_text())["kadis"]}
+        finally:
+            server.should_exit = True
+            thread.join(timeout=30)
+            purge_cached_app()
+
+
+def test_plugin_serves_reports_and_docs_behind_the_airflow_login(marts, airflow_server):
+    import httpx
+
+    base = airflow_server["base"]
+    with httpx.Client(base_url=base, timeout=30) as client:
+        assert client.get("/ucj/reports/").status_code == 401  # no login, no report
+        token = client.post("/auth/token", json={"username": "kadis", "password": airflow_server["password"]})
+        assert token.status_code == 201, token.text
+        auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+        # The plugin manager loaded the plugin: its app and its three views reach the UI.
+        plugins = client.get("/api/v2/plugins", headers=auth).json()["plugins"]
+        ours = next(p for p in plugins if p["name"] == "ucj_reports")
+        assert [a["url_prefix"] for a in ours["fastapi_apps"]] == ["/ucj"]
+        views = {v["url_route"]: v for v in ours["external_views"]}
+        assert {r: v["href"] for r, v in views.items()} == {
+            "ucj-reports": "ucj/reports/", "ucj-data-docs": "ucj/data-docs/", "ucj-dbt-docs": "ucj/dbt-docs/"
+        }  # fmt: skip
+        assert {v["destination"] for v in views.values()} == {"nav"}
+
+        index = client.get("/ucj/reports/", headers=auth)
+        assert index.status_code == 200 and 'href="74-71.html"' in index.text and "provinsi-74.html" in index.text
+        js = client.get("/ucj/reports/plotly.min.js", headers=auth)
+        assert js.status_code == 200 and js.headers["content-type"].startswith("application/javascript")
+
+        data_docs = client.get("/ucj/data-docs/", headers=auth)
+        assert data_docs.status_code == 200 and "participants" in data_docs.text  # GX's site: one suite per source
+
+        dbt_docs = client.get("/ucj/dbt-docs/", headers=auth)
+        assert dbt_docs.status_code == 200 and "dbt" in dbt_docs.text.lower()
+        manifest = client.get("/ucj/dbt-docs/manifest.json", headers=auth).json()
+        assert "model.ucj_warehouse.fct_coverage_monthly" in manifest["nodes"]
+        assert client.get("/ucj/dbt-docs/run_results.json", headers=auth).status_code == 404  # only the site
+
+        for escape in ("/ucj/reports/%2e%2e/%2e%2e/pyproject.toml", "/ucj/reports/..%2f..%2fpyproject.toml"):
+            assert client.get(escape, headers=auth).status_code == 404, escape
+
+
+def test_nightly_reports_in_chromium_through_airflow(marts, airflow_server, browser, capsys):
+    import httpx
+
+    base = airflow_server["base"]
+    token = httpx.post(f"{base}/auth/token", json={"username": "kadis", "password": airflow_server["password"]})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    context.add_cookies([{"name": "_token", "value": token.json()["access_token"], "url": base}])
+    try:
+        with psycopg.connect(marts["conninfo"]) as conn:
+            regions = [r[0] for r in conn.execute(
+                "select distinct kode_wilayah from marts.fct_coverage_monthly order by 1")]  # fmt: skip
+        assert regions == ["74.71", "74.72"]
+        for slug, scope, charts in [("provinsi-74", regions, CHARTS | {"regions"})] + [
+            (r.replace(".", "-"), [r], CHARTS) for r in regions
+        ]:
+            page, problems, refused = open_report(context, f"{base}/ucj/reports/{slug}.html", (base,))
+            expected = expected_headline(marts["conninfo"], scope)
+            check_page(page, problems, refused, expected, charts, OUTPUT / f"airflow-{slug}.png", capsys)
+            page.close()
+    finally:
+        context.close()
