@@ -1,8 +1,12 @@
 """Model the raw layer into the coverage, claims and budget marts with dbt (through Cosmos).
 
 Runs when the ingest DAG reports new rows (the raw Asset) and every night at 01:30 WITA.
-Each node is one task running `dbt build` on it: the model, then its tests at once (a failed
-test stops its descendants); tests with two parents wait for both.
+One task (`dbt.dbt_producer_watcher`) runs `dbt build` over the whole project in-process (Cosmos
+ExecutionMode.WATCHER); every seed, model and snapshot is still a task of its own, and so are a
+model's tests (`<model>.run`, `<model>.test`): they read what the build reported for their node,
+so the Airflow UI shows each model and each model's tests. dbt build skips the descendants of a
+failed test; in Airflow a failed `.test` task leaves its descendants upstream_failed. A retried
+model or test task runs dbt for its node alone.
 """
 
 from __future__ import annotations
@@ -46,19 +50,21 @@ with DAG(
             profiles_yml_filepath=transform.project_dir() / "profiles.yml",
         ),
         execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL,
+            execution_mode=ExecutionMode.WATCHER,  # one `dbt build`, one watching task per node
             invocation_mode=InvocationMode.DBT_RUNNER,
+            setup_operator_args=transform.producer_args(),
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST if manifest.exists() else LoadMode.DBT_LS,
-            test_behavior=TestBehavior.BUILD,  # one task per node: `dbt build` runs it, then its tests
-            should_detach_multiple_parents_tests=True,
+            test_behavior=TestBehavior.AFTER_EACH,  # a model's tests: one task after the model's
+            should_detach_multiple_parents_tests=True,  # a test of two models: its own task after both
             # Cosmos' per-table dataset URIs need a TCP host; the embedded warehouse is a unix
             # socket. The DAG-level Assets (ucj://warehouse/...) carry the data-aware schedule.
             emit_datasets=False,
         ),
         operator_args={"on_execute_callback": transform.speed_up_in_process_dbt},
     )
+    transform.watch_after_build(dbt)
 
     @task
     def record_start() -> None:

@@ -60,6 +60,13 @@ def configure(cfg: Settings | None = None) -> dict[str, str]:
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("UCJ_LOG_LEVEL", "WARNING"),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # Cosmos: its cache (partial parse, profiles) per state folder, not shared through /tmp
+        # by every checkout and test session of the machine.
+        "AIRFLOW__COSMOS__CACHE_DIR": str(cfg.state_dir / "cosmos"),
+        # The dbt build task keeps what it reports in memory and writes the copy a retry needs
+        # only when it fails, instead of rewriting the whole copy after every node (a third of
+        # the build's time on the tiny data).
+        "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
         "GX_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
     }

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from ucj.config import settings
 
@@ -43,6 +45,52 @@ def speed_up_in_process_dbt(_context: object = None) -> None:
     from dbt_common import behavior_flags
 
     behavior_flags.BehaviorFlagRendered._default_source = staticmethod(_module_of_caller)
+
+
+def producer_args() -> dict[str, Any]:
+    """Arguments of the task that runs the one ``dbt build`` (Cosmos' watcher producer).
+
+    A retry of the producer never builds again: Cosmos restores what the first try reported and
+    skips; the model and test tasks whose node failed then run dbt for their node alone. That
+    retry has nothing to wait for, so it comes at once rather than after the usual backoff.
+    """
+    return {"retry_delay": timedelta(seconds=1), "retry_exponential_backoff": False}
+
+
+def watch_after_build(group: Any) -> None:
+    """Start the watching tasks of a watcher-mode ``DbtTaskGroup`` once its ``dbt build`` has ended.
+
+    Cosmos leaves the producer beside the task group's first tasks, each of which waits for
+    its node's result (deferred, or polling). That needs a free slot for the producer while
+    they wait: under ``dag.test()`` (one task at a time) a watcher picked first waits forever,
+    and on two small workers the waiting tasks crowd the build out. Here the build runs first,
+    and every first watching task starts when it ends, succeeded or failed (``all_done``), so
+    that it reports its node's own result. The producer runs even when the task before the
+    group failed (``all_done``): a watcher whose producer never ran would wait forever.
+
+    A test of two models (a ``relationships`` test) has a task of its own after both. Cosmos
+    would also count it among each parent's tests, so that a model whose *other* parent dbt
+    skipped would report a failed test and stop everything after it (e.g. a failed claims
+    test stopping the enrollment marts through ``stg_reference__opds``); here it reports
+    only to its own task.
+    """
+    from cosmos.airflow.graph import is_detached_test
+    from cosmos.constants import PRODUCER_WATCHER_DONE_TASK_ID, PRODUCER_WATCHER_TASK_ID
+
+    prefix = f"{group.group_id}." if group.group_id else ""
+    producer = group.children[prefix + PRODUCER_WATCHER_TASK_ID]
+    detached = {uid for uid, node in group.dbt_graph.nodes.items() if is_detached_test(node)}
+    own_tests = {parent: [t for t in tests if t not in detached] for parent, tests in producer.tests_per_model.items()}
+    producer.tests_per_model = {
+        **{parent: tests for parent, tests in own_tests.items() if tests},
+        **{test: [test] for test in sorted(detached)},
+    }
+    producer.trigger_rule = "all_done"
+    for task in list(group.roots):
+        if task.task_id in (producer.task_id, prefix + PRODUCER_WATCHER_DONE_TASK_ID):
+            continue
+        producer >> task
+        task.trigger_rule = "all_done"
 
 
 def run_dbt(args: list[str], quiet: bool = True) -> None:

@@ -42,20 +42,45 @@ def test_ingest_loads_through_the_pool_and_emits_the_raw_asset(dagbag):
     assert outlets == ["ucj://warehouse/raw"]
 
 
-def test_transform_builds_every_model_with_its_tests(dagbag):
-    """One task per dbt node runs `dbt build` on it (the model, then its tests), seeds first."""
+def test_transform_shows_every_model_and_its_tests(dagbag):
+    """One `dbt build` task; every seed, model and snapshot has a task reading its own result,
+    every tested node a task for its tests after it, every test of two nodes a task after both;
+    all of them start after the build."""
     import json
+
+    from cosmos.operators.watcher import DbtConsumerWatcherSensor, DbtTestWatcherOperator
 
     from ucj import transform
 
     dag = dagbag.dags["ucj_transform"]
-    task_ids = set(dag.task_ids)
     manifest = json.loads(transform.manifest_path().read_text())
-    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
-    built = {t.removeprefix("dbt.").removesuffix("_model_build") for t in task_ids if t.endswith("_model_build")}
-    assert "fct_opd_enrollment_monthly" in built
-    assert models == built, "every model is one task that builds it and runs its tests"
-    assert {"record_start", "record_run"} <= task_ids
+    nodes = manifest["nodes"].values()
+    expected = {n["unique_id"] for n in nodes if n["resource_type"] in ("model", "seed", "snapshot")}
+    tests = [n for n in nodes if n["resource_type"] == "test"]
+    tested = {n["depends_on"]["nodes"][0] for n in tests if len(n["depends_on"]["nodes"]) == 1}
+    two_parent_tests = {n["unique_id"] for n in tests if len(n["depends_on"]["nodes"]) > 1}
+
+    watchers = [t for t in dag.tasks if isinstance(t, DbtConsumerWatcherSensor)]
+    watched = {t.model_unique_id for t in watchers if not isinstance(t, DbtTestWatcherOperator)}
+    tests_watched = {t.model_unique_id for t in watchers if isinstance(t, DbtTestWatcherOperator)}
+    assert "model.ucj_warehouse.fct_opd_enrollment_monthly" in watched
+    assert watched == expected, "every seed, model and snapshot is a task of its own"
+    assert tests_watched == (tested & expected) | two_parent_tests, "a task for a node's tests, one per test of two"
+
+    producer = dag.get_task("dbt.dbt_producer_watcher")
+    after_build = producer.get_flat_relative_ids(upstream=False)
+    assert {t.task_id for t in watchers} <= after_build, "watching tasks start after the dbt build"
+    for test_task in (t for t in watchers if isinstance(t, DbtTestWatcherOperator)):
+        parents = {getattr(t, "model_unique_id", None) for t in test_task.upstream_list}
+        if test_task.model_unique_id in two_parent_tests:
+            assert parents & expected, f"{test_task.task_id} runs after its nodes' tasks"
+        else:
+            assert test_task.model_unique_id in parents, f"{test_task.task_id} runs after its node's task"
+        # a failed test stops the node's descendants: they run only after its success
+        for child in test_task.downstream_list:
+            if isinstance(child, DbtConsumerWatcherSensor):
+                assert child.trigger_rule == "all_success", child.task_id
+    assert {"record_start", "record_run"} <= set(dag.task_ids)
 
 
 def test_ingest_takes_a_region_and_reprocess(dagbag):
