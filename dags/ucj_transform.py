@@ -75,6 +75,14 @@ with DAG(
             tasks.airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date
         )
 
+    @task
+    def build_reports() -> None:
+        """The coverage reports (one per Pemda, one for the province) from tonight's marts."""
+        from ucj import tasks
+        from ucj.report.airflow import nightly_reports
+
+        nightly_reports(tasks.airflow_warehouse_url(), get_current_context().get("logical_date"))
+
     @task(trigger_rule="all_done")
     def record_run() -> None:
         from ucj import tasks
@@ -84,4 +92,4 @@ with DAG(
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[run_id])[run_id]
         tasks.record_run_end(tasks.airflow_warehouse_url(), ti.dag_id, run_id, states, None)
 
-    record_start() >> dbt >> record_run()
+    record_start() >> dbt >> build_reports() >> record_run()

@@ -80,7 +80,10 @@ def test_transform_shows_every_model_and_its_tests(dagbag):
         for child in test_task.downstream_list:
             if isinstance(child, DbtConsumerWatcherSensor):
                 assert child.trigger_rule == "all_success", child.task_id
-    assert {"record_start", "record_run"} <= set(dag.task_ids)
+    assert {"record_start", "record_run", "build_reports"} <= set(dag.task_ids)
+    reports = dag.get_task("build_reports")
+    assert producer.task_id in reports.get_flat_relative_ids(upstream=True), "reports after the dbt build"
+    assert "record_run" in reports.downstream_task_ids
 
 
 def test_ingest_takes_a_region_and_reprocess(dagbag):
