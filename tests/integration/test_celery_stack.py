@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from dataclasses import replace
 
 import pytest
+import redis
 from pipeline_expectations import expected_enrollment
 
 from ucj.generate import generate
-from ucj.ops.celery_stack import CeleryStack, StackConfig, drop_database, free_port
+from ucj.ops.celery_stack import CeleryStack, StackConfig, drop_database, ensure_services, free_port
 from ucj.warehouse import connect
 
 pytestmark = pytest.mark.integration
@@ -27,11 +29,13 @@ PG_SERVER = os.environ.get("UCJ_CELERY_PG_URL", "postgresql://postgres@127.0.0.1
 REDIS = os.environ.get("UCJ_CELERY_REDIS_URL", "redis://127.0.0.1:6379")
 
 
+def _redis_base(url: str) -> str:
+    return url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+
+
 def _free_redis_db(base_url: str) -> str:
     """A Redis database nobody uses now (Celery's broadcast ping reaches every worker of a database)."""
-    import redis
-
-    base = base_url.rsplit("/", 1)[0] if base_url.count("/") > 2 else base_url
+    base = _redis_base(base_url)
     for number in range(15, 1, -1):
         if redis.Redis.from_url(f"{base}/{number}").dbsize() == 0:
             return f"{base}/{number}"
@@ -48,7 +52,7 @@ def stack(warehouse, tmp_path):
     config = StackConfig(
         state_dir=tmp_path / "celery",
         airflow_db_url=airflow_db,
-        redis_url=_free_redis_db(REDIS),
+        redis_url=_redis_base(REDIS) + "/0",
         warehouse_url=warehouse.url,
         queue=f"ucj-test-{uuid.uuid4().hex[:6]}",
         api_port=free_port(),
@@ -62,6 +66,8 @@ def stack(warehouse, tmp_path):
         quarantine_dir=tmp_path / "quarantine",
         extra_env={"UCJ_RETRY_DELAY_SECONDS": "1"},
     )
+    ensure_services(config)  # Redis and PostgreSQL, started as the stack's `up` would if they are down
+    config = replace(config, redis_url=_free_redis_db(REDIS))
     celery_stack = CeleryStack(config)
     try:
         celery_stack.up(timeout=420)
@@ -69,6 +75,7 @@ def stack(warehouse, tmp_path):
     finally:
         celery_stack.down(grace=10)
         drop_database(airflow_db)
+        redis.Redis.from_url(config.redis_url).flushdb()  # it was empty when chosen: only the stack's keys
 
 
 def mart_enrollment(url: str) -> dict:
