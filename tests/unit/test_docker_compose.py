@@ -173,6 +173,9 @@ def test_mounts_are_where_the_project_looks(compose, env_file, project_root_in_i
         assert mounts[env["UCJ_QUARANTINE_DIR"]].endswith(":-./data/quarantine}")
         assert mounts[env["UCJ_STATE_DIR"]] == "ucj-state"
         assert env["UCJ_DBT_TARGET_DIR"].startswith(env["UCJ_STATE_DIR"] + "/")
+        # the reports the transform writes are the ones the api-server's plugin serves: one volume
+        assert env["UCJ_REPORTS_DIR"].startswith(env["UCJ_STATE_DIR"] + "/")
+        assert env["AIRFLOW__COSMOS__CACHE_DIR"].startswith(env["UCJ_STATE_DIR"] + "/")
         assert mounts[env["AIRFLOW__LOGGING__BASE_LOG_FOLDER"]] == "airflow-logs"
         assert env["TZ"] == TIMEZONE
     postgres = _mounts(compose, "postgres")
@@ -203,6 +206,12 @@ def test_airflow_settings_are_known_to_airflow(compose, env_file):
         section, option = match[1].lower(), match[2].lower()
         if section == "celery" and option not in described.get("celery", {}).get("options", {}):
             continue  # described by the Celery provider, which the image installs for the worker
+        if section == "cosmos":  # Cosmos reads its [cosmos] options in cosmos.settings, undescribed
+            import cosmos.settings
+
+            source = Path(cosmos.settings.__file__).read_text()
+            assert f'conf.get("cosmos", "{option}"' in source or f'"cosmos", "{option}"' in source, key
+            continue
         assert option in described.get(section, {}).get("options", {}), f"{key} is not an Airflow setting"
 
 
@@ -217,3 +226,15 @@ def test_celery_provider_is_locked_for_the_worker():
     lock = (PROJECT_ROOT / "uv.lock").read_text(encoding="utf-8")
     if 'name = "apache-airflow-providers-celery"' not in lock:
         pytest.xfail("apache-airflow-providers-celery is not in uv.lock yet: the worker's `airflow celery` needs it")
+
+
+def test_cosmos_runs_as_in_the_project(compose, env_file):
+    """The watcher settings ucj.airflow_env.configure() gives our own processes hold in the stack."""
+    from ucj.airflow_env import configure
+
+    wanted = {k: v for k, v in configure().items() if k == "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY"}
+    assert wanted
+    for service in AIRFLOW_SERVICES:
+        env = _env(compose, service, env_file)
+        for key, value in wanted.items():
+            assert env[key] == value, (service, key)
