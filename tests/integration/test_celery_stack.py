@@ -115,7 +115,11 @@ def test_pipeline_on_two_celery_workers(stack, warehouse, tmp_path):
 
         task_instances = [ti for dag_id, run_id in runs.items() for ti in client.task_instances(dag_id, run_id)]
         assert [ti for ti in task_instances if ti["state"] != "success"] == []
-        assert {ti["hostname"] for ti in task_instances} == {"ucj-worker-1", "ucj-worker-2"}
+        # Cosmos renders some nodes as EmptyOperator, which the scheduler marks done without a worker
+        not_run = [ti for ti in task_instances if (ti.get("operator_name") or ti.get("operator")) == "EmptyOperator"]
+        ran = [ti for ti in task_instances if ti not in not_run]
+        assert {ti["hostname"] for ti in ran} == {"ucj-worker-1", "ucj-worker-2"}
+        assert all(ti["hostname"] == "" for ti in not_run)
         assert sum(ti["task_id"] == "ingest_file" for ti in task_instances) > 1, "mapped, one task per file"
     except BaseException:
         print(stack.log_tails())
