@@ -87,9 +87,6 @@ with DAG(
     def record_run() -> None:
         from ucj import tasks
 
-        context = get_current_context()
-        ti, run_id = context["ti"], context["run_id"]
-        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[run_id])[run_id]
-        tasks.record_run_end(tasks.airflow_warehouse_url(), ti.dag_id, run_id, states, None)
+        tasks.record_run_from_context(get_current_context(), summary_task_id=None)
 
     record_start() >> dbt >> build_reports() >> record_run()

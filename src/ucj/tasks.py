@@ -128,6 +128,14 @@ def record_run_end(
         history.record_ingest_end(conninfo, dag_id=dag_id, run_id=run_id, summary=summary, state=state)
 
 
+def record_run_from_context(context: Any, summary_task_id: str | None) -> None:
+    """The last task of every DAG: its task states (and the summary task's XCom) into the history."""
+    ti, run_id = context["ti"], context["run_id"]
+    states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[run_id])[run_id]
+    summary = ti.xcom_pull(task_ids=summary_task_id) if summary_task_id else None
+    record_run_end(airflow_warehouse_url(), ti.dag_id, run_id, states, summary)
+
+
 # --------------------------------------------------------------------------- backfill (ucj_backfill)
 
 TRANSFORM_DAG_ID = "ucj_transform"

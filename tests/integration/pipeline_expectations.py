@@ -130,3 +130,24 @@ def expected_enrollment(landing: Path, manifest: Path) -> dict[tuple[str, str, d
                 "enrolled_not_on_roster": len(on_billed - roster),
             }
     return expected
+
+
+def mart_enrollment(url: str) -> dict:
+    """The mart, keyed and shaped like :func:`expected_enrollment`."""
+    from ucj.warehouse import connect
+
+    with connect(url) as conn:
+        rows = conn.execute(
+            """select kode_wilayah, opd_code, period_month, roster_workers, enrolled_active, not_enrolled,
+                      enrolled_not_on_roster
+               from marts.fct_opd_enrollment_monthly"""
+        ).fetchall()
+    return {
+        (r[0], r[1], r[2]): {
+            "roster_workers": r[3],
+            "enrolled_active": r[4],
+            "not_enrolled": r[5],
+            "enrolled_not_on_roster": r[6],
+        }  # fmt: skip
+        for r in rows
+    }

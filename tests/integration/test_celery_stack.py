@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pytest
 import redis
-from pipeline_expectations import expected_enrollment
+from pipeline_expectations import expected_enrollment, mart_enrollment
 
 from ucj.generate import generate
 from ucj.ops.celery_stack import CeleryStack, StackConfig, drop_database, ensure_services, free_port
@@ -76,24 +76,6 @@ def stack(warehouse, tmp_path):
         celery_stack.down(grace=10)
         drop_database(airflow_db)
         redis.Redis.from_url(config.redis_url).flushdb()  # it was empty when chosen: only the stack's keys
-
-
-def mart_enrollment(url: str) -> dict:
-    with connect(url) as conn:
-        rows = conn.execute(
-            """select kode_wilayah, opd_code, period_month, roster_workers, enrolled_active, not_enrolled,
-                      enrolled_not_on_roster
-               from marts.fct_opd_enrollment_monthly"""
-        ).fetchall()
-    return {
-        (r[0], r[1], r[2]): {
-            "roster_workers": r[3],
-            "enrolled_active": r[4],
-            "not_enrolled": r[5],
-            "enrolled_not_on_roster": r[6],
-        }  # fmt: skip
-        for r in rows
-    }
 
 
 def test_pipeline_on_two_celery_workers(stack, warehouse, tmp_path):

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pipeline_expectations import expected_enrollment, file_specs, is_active, rows_of
+from pipeline_expectations import expected_enrollment, file_specs, is_active, mart_enrollment, rows_of
 
 from ucj.generate import generate
 from ucj.runner import run_pipeline
@@ -35,24 +35,6 @@ def landing(generated, tmp_path) -> tuple[Path, Path]:
     for source in SOURCES:
         shutil.copytree(generated / source, target / source)
     return target, generated / "manifest.json"
-
-
-def mart_enrollment(url: str) -> dict:
-    with connect(url) as conn:
-        rows = conn.execute(
-            """select kode_wilayah, opd_code, period_month, roster_workers, enrolled_active, not_enrolled,
-                      enrolled_not_on_roster, enrollment_pct
-               from marts.fct_opd_enrollment_monthly"""
-        ).fetchall()
-    return {
-        (r[0], r[1], r[2]): {
-            "roster_workers": r[3],
-            "enrolled_active": r[4],
-            "not_enrolled": r[5],
-            "enrolled_not_on_roster": r[6],
-        }  # fmt: skip
-        for r in rows
-    }
 
 
 def remove_participant_row(landing: Path, manifest: Path, region: str, period: str, nik: str) -> None:
