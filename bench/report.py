@@ -149,6 +149,16 @@ def markdown(doc: dict[str, Any]) -> str:
         for label, n in g.items():
             lines += nightly_rows(f"{label} ({n['history_months']} months)", n)
         lines += [""] + [initial_line(label, n) for label, n in g.items()] + [""]
+    if "dag" in doc:
+        d = doc["dag"]
+        lines += [
+            f"### The real DAG path once: `ucj run` (ucj_ingest + ucj_transform with Cosmos, dag.test()), "
+            f"regions {d['regions']}, {d['history_months']} months of history + {d.get('new_month', '2026-01')}",
+            "",
+            f"{d['files']:,} files in the landing folder: wall **{_n(d['wall_s'])} s**, peak RSS "
+            f"{_n(d['peak_rss_mb'])} MB, CPU {_n(d['cpu_user_s'] + d['cpu_sys_s'])} s, load {_load(d)}.",
+            "",
+        ]
     lines.append("¹ in-process: the stage's own time, without interpreter start, imports and the GX context load.")
     return "\n".join(lines) + "\n"
 

@@ -4,7 +4,7 @@
 
 Every measured step runs as its own process (``bench/stages.py``); wall time is from start to
 exit (imports included, as an Airflow task pays them), peak RSS and CPU time come from
-``os.wait4``. The stage reports its in-process time as well. The warehouse is the project's
+GNU ``time`` (``/usr/bin/time``). The stage reports its in-process time as well. The warehouse is the project's
 embedded PostgreSQL 16 in ``--state`` (default ``.ucj/bench``), one database per scenario.
 See ``bench/README.md`` for what each suite measures.
 """
@@ -63,7 +63,9 @@ class Bench:
         os.environ.pop("UCJ_WAREHOUSE_URL", None)
         self.server = PgParams.from_url(start_embedded(self.state / "pgdata"))
         self.psql = Path(__import__("pgserver").__file__).parent / "pginstall" / "bin" / "psql"
-        self.template = self.create_db("bench_template")
+        self.template = self.url("bench_template")  # migrated; every scenario's database starts as a copy
+        if not self.exists("bench_template"):
+            self.create_db("bench_template")
         migrate(PgParams.from_url(self.template).conninfo())
 
     # ---- databases
@@ -119,13 +121,18 @@ class Bench:
         for i, command in enumerate(commands):
             tag = f"{time.strftime('%H%M%S')}-{jobs[i][0]}-{os.getpid()}-{i}"  # unique: runs may overlap
             out_path, err_path = logs / f"{tag}.out", logs / f"{tag}.err"
+            time_path = logs / f"{tag}.time"
+            # GNU time starts the stage from a small process: a child forked from this one and
+            # then exec'd would report this process's RSS as its own peak (Linux keeps ru_maxrss
+            # across exec)
+            command = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(time_path), *command]
             with out_path.open("w") as out, err_path.open("w") as err:
                 started = time.perf_counter()
                 proc = subprocess.Popen(command, stdout=out, stderr=err)
             procs[proc.pid] = (i, proc, out_path, err_path, started)
         measured: list[dict[str, Any]] = [{} for _ in commands]
         while procs:
-            pid, status, usage = os.wait4(-1, 0)  # whichever child ends first, with its own rusage
+            pid, status, _ = os.wait4(-1, 0)  # whichever child ends first
             if pid not in procs:
                 continue
             i, proc, out_path, err_path, started = procs.pop(pid)
@@ -138,13 +145,14 @@ class Bench:
             for line in out_path.read_text(errors="replace").splitlines():
                 if line.startswith(RESULT_PREFIX):
                     reported = json.loads(line[len(RESULT_PREFIX) :])
+            max_kb, user_s, sys_s = err_path.with_suffix(".time").read_text().split()[-3:]
             measured[i] = {
                 "stage": jobs[i][0],
                 **reported,
                 "wall_s": round(wall, 3),
-                "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-                "cpu_user_s": round(usage.ru_utime, 2),
-                "cpu_sys_s": round(usage.ru_stime, 2),
+                "peak_rss_mb": round(int(max_kb) / 1024, 1),
+                "cpu_user_s": round(float(user_s), 2),
+                "cpu_sys_s": round(float(sys_s), 2),
                 "load_before": [round(x, 2) for x in load_before],
                 "load_after": [round(x, 2) for x in os.getloadavg()],
             }

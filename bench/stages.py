@@ -3,7 +3,7 @@
     .venv/bin/python bench/stages.py <stage> '<json arguments>'
 
 The parent measures the whole process (wall time from start to exit, peak RSS and CPU time
-from ``os.wait4``); the stage itself reports its own in-process timings (imports and
+from GNU ``time``); the stage itself reports its own in-process timings (imports and
 connection excluded) as one JSON line on stdout, prefixed with ``BENCH_RESULT``.
 """
 
