@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,21 @@ def _load(run: dict[str, Any]) -> str:
     return f"{run['load_before'][0]:.1f}→{run['load_after'][0]:.1f}"
 
 
+def _cpu(runs: list[dict[str, Any]]) -> float:
+    """Median CPU seconds (user + sys) of the measured client process."""
+    return statistics.median(r["cpu_user_s"] + r["cpu_sys_s"] for r in runs)
+
+
 def _loads(runs: list[dict[str, Any]]) -> str:
     return ", ".join(_load(r) for r in runs)
+
+
+def when(section: dict[str, Any], doc: dict[str, Any]) -> str:
+    meta = section.get("meta") or doc
+    return (
+        f"Measured {meta.get('started_at', '?')} … {meta.get('finished_at', '?')} UTC, load average "
+        f"{meta.get('load_at_start')} at the start, {meta.get('load_at_end')} at the end."
+    )
 
 
 def ingest_table(doc: dict[str, Any]) -> list[str]:
@@ -44,20 +58,25 @@ def ingest_table(doc: dict[str, Any]) -> list[str]:
         f"### Ingest: {ing['csv_rows']:,} CSV rows ({ing['csv_bytes'] / 2**20:.0f} MB), "
         f"{ing['rows_loaded']:,} loaded; xlsx {ing['xlsx_rows']:,} rows",
         "",
-        "| method | wall s (median) | rows/s | vs `\\copy` | in-process rows/s ¹ | peak RSS MB | load avg (1 min) |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        when(ing, doc),
+        "",
+        "| method | wall s (median) | rows/s | vs `\\copy` | in-process rows/s ¹ | client CPU s | peak RSS MB "
+        "| load avg (1 min) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
         f"| `psql \\copy` of the loaded rows (clean CSV) | {_n(c['wall_s'])} | {_n(c['rows_per_s'])} | 100 % | — "
-        f"| {_n(c['peak_rss_mb'])} | {_loads(runs['copy'])} |",
+        f"| {_n(_cpu(runs['copy']))} | {_n(c['peak_rss_mb'])} | {_loads(runs['copy'])} |",
         f"| **pipeline CSV** (read → type → GX → COPY, `ucj.tasks.ingest_one`) | {_n(p['wall_s'])} "
         f"| {_n(p['rows_per_s'])} | **{_pct(ing['ratio_pipeline_vs_copy'])}** | {_n(p['rows_per_s_in_process'])} "
-        f"({_pct(ing['ratio_pipeline_vs_copy_in_process'])}) | {_n(p['peak_rss_mb'])} | {_loads(runs['csv'])} |",
+        f"({_pct(ing['ratio_pipeline_vs_copy_in_process'])}) | {_n(_cpu(runs['csv']))} | {_n(p['peak_rss_mb'])} "
+        f"| {_loads(runs['csv'])} |",
         f"| pandas `read_csv` + `to_sql` (default method) | {_n(s['wall_s'])} | {_n(s['rows_per_s'])} "
-        f"| {_pct(ing['ratio_to_sql_vs_copy'])} | {_n(s['rows_per_s_in_process'])} | {_n(s['peak_rss_mb'])} "
-        f"| {_loads(runs['to_sql'])} |",
+        f"| {_pct(ing['ratio_to_sql_vs_copy'])} | {_n(s['rows_per_s_in_process'])} | {_n(_cpu(runs['to_sql']))} "
+        f"| {_n(s['peak_rss_mb'])} | {_loads(runs['to_sql'])} |",
         f"| python-calamine bare parse (xlsx) | {_n(q['wall_s'])} | {_n(q['rows_per_s'])} | — "
-        f"| {_n(q['rows_per_s_in_process'])} | {_n(q['peak_rss_mb'])} | {_loads(runs['parse'])} |",
+        f"| {_n(q['rows_per_s_in_process'])} | {_n(_cpu(runs['parse']))} | {_n(q['peak_rss_mb'])} "
+        f"| {_loads(runs['parse'])} |",
         f"| **pipeline xlsx** | {_n(x['wall_s'])} | {_n(x['rows_per_s'])} | — | {_n(x['rows_per_s_in_process'])} "
-        f"| {_n(x['peak_rss_mb'])} | {_loads(runs['xlsx'])} |",
+        f"| {_n(_cpu(runs['xlsx']))} | {_n(x['peak_rss_mb'])} | {_loads(runs['xlsx'])} |",
         "",
         f"xlsx pipeline vs bare calamine parse: **{_pct(ing['ratio_xlsx_vs_parse'])}** whole process, "
         f"{_pct(ing['ratio_xlsx_vs_parse_in_process'])} in process.",
@@ -120,12 +139,12 @@ HEADER = ["| run | stage | wall s | peak RSS MB | what | load avg (1 min) |", "|
 def markdown(doc: dict[str, Any]) -> str:
     m = doc["machine"]
     lines = [
-        f"## Results {doc['started_at']} … {doc.get('finished_at', '')}",
+        f"## Results of {doc['started_at'][:10]}",
         "",
         f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gb']} GB RAM, Python {m['python']}, PostgreSQL "
-        f"{m['postgresql']}, commit {m['commit']}. Load average at start {doc['load_at_start']}, at end "
-        f"{doc.get('load_at_end')}: **measured while other work ran on the machine** where the load "
-        "column shows more than ~0.5.",
+        f"{m['postgresql']}, commit {m['commit']}. The load column (1-minute load average before → after each "
+        "process) shows how busy the machine was: above ~2 on these 2 CPUs the figure was **measured under "
+        "load** (other work was running) and is slower than the machine can do.",
         "",
     ]
     if "ingest" in doc:
@@ -136,6 +155,8 @@ def markdown(doc: dict[str, Any]) -> str:
             f"### Nightly run: {n['regions']} regions, {n['history_months']} months of history, "
             f"{n['new_month']} arriving ({n['new_files']} new files)",
             "",
+            when(n, doc),
+            "",
             *HEADER,
             *nightly_rows("province", n),
             "",
@@ -144,16 +165,26 @@ def markdown(doc: dict[str, Any]) -> str:
         ]
     if "growth" in doc:
         g = doc["growth"]
-        first = next(iter(g.values()))
-        lines += [f"### Growth: nightly run with 1×, 2×, 4× the history (regions {first['regions']})", "", *HEADER]
+        first = next(v for k, v in g.items() if k != "meta")
+        lines += [
+            f"### Growth: nightly run with 1×, 2×, 4× the history (regions {first['regions']})",
+            "",
+            when(g, doc),
+            "",
+            *HEADER,
+        ]
         for label, n in g.items():
+            if label == "meta":
+                continue
             lines += nightly_rows(f"{label} ({n['history_months']} months)", n)
-        lines += [""] + [initial_line(label, n) for label, n in g.items()] + [""]
+        lines += [""] + [initial_line(label, n) for label, n in g.items() if label != "meta"] + [""]
     if "dag" in doc:
         d = doc["dag"]
         lines += [
             f"### The real DAG path once: `ucj run` (ucj_ingest + ucj_transform with Cosmos, dag.test()), "
             f"regions {d['regions']}, {d['history_months']} months of history + {d.get('new_month', '2026-01')}",
+            "",
+            when(d, doc),
             "",
             f"{d['files']:,} files in the landing folder: wall **{_n(d['wall_s'])} s**, peak RSS "
             f"{_n(d['peak_rss_mb'])} MB, CPU {_n(d['cpu_user_s'] + d['cpu_sys_s'])} s, load {_load(d)}.",

@@ -171,6 +171,7 @@ def summary(runs: list[dict[str, Any]], rows_key: str = "rows_loaded") -> dict[s
         "wall_s": median(walls),
         "wall_s_all": walls,
         "peak_rss_mb": median([r["peak_rss_mb"] for r in runs]),
+        "cpu_s": median([r["cpu_user_s"] + r["cpu_sys_s"] for r in runs]),  # the client process only
     }
     rows = runs[0].get(rows_key)
     if rows:
@@ -499,32 +500,40 @@ def main(argv: list[str] | None = None) -> int:
         "load_at_start": [round(x, 2) for x in os.getloadavg()],
         "args": {k: str(v) for k, v in vars(args).items()},
     }
-    if out.exists():  # keep the suites of an earlier run of the same day
-        doc = {**json.loads(out.read_text(encoding="utf-8")), **doc}
     suites = ("ingest", "nightly", "growth") if args.suite == "all" else (args.suite,)
     for suite in suites:
         t = time.perf_counter()
+        meta = {
+            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "load_at_start": [round(x, 2) for x in os.getloadavg()],
+            "args": doc["args"],
+        }
         if suite == "ingest" and args.prepare:
             continue
         if suite == "dag":
-            doc["dag"] = suite_dag(bench, args.workers, tuple(args.growth_regions.split(",")))
+            result = suite_dag(bench, args.workers, tuple(args.growth_regions.split(",")))
         elif suite == "ingest":
-            doc["ingest"] = suite_ingest(bench, args.csv_rows, args.xlsx_rows, args.repeat)
+            result = suite_ingest(bench, args.csv_rows, args.xlsx_rows, args.repeat)
         elif suite == "nightly":
             regions = tuple(args.regions.split(",")) if args.regions else None
-            doc["nightly"] = suite_nightly(bench, args.nightly_repeat, args.workers, regions, args.prepare)
+            result = suite_nightly(bench, args.nightly_repeat, args.workers, regions, args.prepare)
         else:
             growth_regions = tuple(args.growth_regions.split(","))
-            doc["growth"] = suite_growth(bench, args.nightly_repeat, args.workers, growth_regions, args.prepare)
+            result = suite_growth(bench, args.nightly_repeat, args.workers, growth_regions, args.prepare)
         if args.prepare:
-            log(f"suite {suite} prepared in {time.perf_counter() - t:.1f} s: {doc[suite]}")
+            log(f"suite {suite} prepared in {time.perf_counter() - t:.1f} s: {result}")
             continue
-        doc.setdefault("suite_seconds", {})[suite] = round(time.perf_counter() - t, 1)
-        doc["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        doc["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        meta |= {
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "load_at_end": [round(x, 2) for x in os.getloadavg()],
+            "seconds": round(time.perf_counter() - t, 1),
+        }
         out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists():  # keep the other suites of the day (read now: another run may have written since)
+            doc = {**json.loads(out.read_text(encoding="utf-8")), **doc}
+        doc[suite] = {**result, "meta": meta}
         out.write_text(json.dumps(doc, indent=1), encoding="utf-8")
-        log(f"suite {suite} done in {doc['suite_seconds'][suite]} s → {out}")
+        log(f"suite {suite} done in {meta['seconds']} s → {out}")
     if args.prepare:
         return 0
     import report
