@@ -388,18 +388,19 @@ def nightly(
         return {"initial_load": initial}
     runs: dict[str, list[dict[str, Any]]] = {"validate": [], "ingest": [], "dbt": [], "full_refresh": []}
     for i in range(repeat):
-        landing = data.reset_dir(bench.state / "landing" / "nightly")
+        landing = data.reset_dir(bench.state / "landing" / f"{base}-night")
         data.landing_view(base_landing, landing, None, data.NEW_MONTH)  # the history as it stands
         data.landing_view(source, landing, data.NEW_MONTH, data.NEW_MONTH)  # what arrives tonight
         arriving = new_files(landing)
-        url = bench.create_db("bench_nightly", template=base)
+        night = f"{base}_night"  # one database per base: suites may run side by side
+        url = bench.create_db(night, template=base)
         log(f"nightly {base} run {i + 1}/{repeat}: {len(arriving)} new files")
         runs["validate"].append(bench.measure("validate_only", {"landing": str(landing), "files": arriving}))
         runs["ingest"].append(bench.measure("nightly_ingest", {"landing": str(landing)}, url))
         runs["dbt"].append(bench.measure("dbt", {"args": ["build"]}, url))
         if i == 0 or repeat <= 3:
             runs["full_refresh"].append(bench.measure("dbt", {"args": ["build", "--full-refresh"]}, url))
-        bench.drop_db("bench_nightly")
+        bench.drop_db(night)
     result: dict[str, Any] = {
         "regions": "all 17" if regions is None else list(regions),
         "history_months": months,
@@ -435,13 +436,13 @@ def suite_growth(
 def suite_dag(bench: Bench, workers: int, regions: tuple[str, ...]) -> dict[str, Any]:
     """The same nightly as growth 1× once more, through the real DAGs (``ucj run``: dag.test())."""
     base, source, base_landing, _ = history_base(bench, regions, 6, workers)
-    landing = data.reset_dir(bench.state / "landing" / "nightly")
+    landing = data.reset_dir(bench.state / "landing" / "dag")
     data.landing_view(base_landing, landing, None, data.NEW_MONTH)
     data.landing_view(source, landing, data.NEW_MONTH, data.NEW_MONTH)
-    url = bench.create_db("bench_nightly", template=base)
+    url = bench.create_db("bench_dag", template=base)
     log(f"ucj run (ucj_ingest + ucj_transform) over {base} + {data.NEW_MONTH}")
     run = bench.measure("dag_run", {"landing": str(landing)}, url)
-    bench.drop_db("bench_nightly")
+    bench.drop_db("bench_dag")
     return {"regions": list(regions), "history_months": 6, "files": sum(1 for _ in landing.rglob("*.*")), **run}
 
 
