@@ -220,10 +220,18 @@ def calamine_parse(args: dict[str, Any]) -> dict[str, Any]:
 def dbt(args: dict[str, Any]) -> dict[str, Any]:
     """``ucj.transform.run_dbt`` in-process (the project's own entry to dbt), one invocation."""
     from ucj import transform
+    from ucj.config import settings
 
     started = time.perf_counter()
     transform.run_dbt(args["args"])
-    return {"in_process_s": round(time.perf_counter() - started, 3)}
+    seconds = time.perf_counter() - started
+    results = json.loads((settings().dbt_target_dir / "run_results.json").read_text(encoding="utf-8"))
+    nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
+    return {
+        "in_process_s": round(seconds, 3),
+        "nodes": len(nodes),
+        "slowest_nodes": {r["unique_id"].split(".", 1)[1]: round(r["execution_time"], 1) for r in nodes[:8]},
+    }
 
 
 def dag_run(args: dict[str, Any]) -> dict[str, Any]:
