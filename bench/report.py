@@ -125,8 +125,10 @@ def initial_line(label: str, n: dict[str, Any]) -> str:
     i = n.get("initial_load")
     if not i:
         return f"- {label}: history base reused from an earlier run (initial load not measured again)."
+    earlier = " (measured when the base was built, earlier)" if i.get("measured_earlier") else ""
     return (
-        f"- {label}: initial load of {i['history']} ({i['files']:,} files, {i['rows_loaded']:,} rows loaded) with "
+        f"- {label}{earlier}: initial load of {i['history']} ({i['files']:,} files, {i['rows_loaded']:,} rows "
+        f"loaded) with "
         f"{i['workers']} processes: {_n(i['ingest_wall_s'])} s ({_n(i['ingest_rows_per_s'])} rows/s), "
         f"peak RSS {_n(i['ingest_peak_rss_mb'])} MB per process; first `dbt build` {_n(i['dbt_build_s'])} s; "
         f"database {_n(i['db_size_mb'])} MB."

@@ -343,7 +343,7 @@ def history_base(
     marker = bench.state / f"{name}.json"
     if bench.exists(name) and marker.exists() and landing.is_dir():
         log(f"history base {name} reused ({first} … {last})")
-        return name, source, landing, None
+        return name, source, landing, {**json.loads(marker.read_text(encoding="utf-8")), "measured_earlier": True}
     log(f"building history base {name}: {first} … {last}, {workers} worker(s)")
     data.reset_dir(landing)
     files = data.landing_view(source, landing, first, last)
