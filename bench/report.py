@@ -24,6 +24,8 @@ def _pct(value: float | None) -> str:
 
 
 def _load(run: dict[str, Any]) -> str:
+    if "load_before" not in run:
+        return "—"
     return f"{run['load_before'][0]:.1f}→{run['load_after'][0]:.1f}"
 
 
@@ -115,7 +117,8 @@ def nightly_rows(label: str, n: dict[str, Any]) -> list[str]:
         f"GX {_n(n['ingest'].get('validate_s'))} s | {_loads(runs['ingest'])} |",
         f"| {label} | dbt build (incremental) | {_n(n['dbt']['wall_s'])} | {_n(n['dbt']['peak_rss_mb'])} | "
         f"nightly = ingest + dbt = **{_n(n['nightly_s'])} s** | {_loads(runs['dbt'])} |",
-        f"| {label} | dbt build --full-refresh | {_n(fr.get('wall_s'))} | {_n(fr.get('peak_rss_mb'))} "
+        f"| {label} | dbt build --full-refresh | {'> ' if fr.get('timed_out') else ''}{_n(fr.get('wall_s'))} "
+        f"| {_n(fr.get('peak_rss_mb'))} "
         f"| incremental dbt / full = **{_pct(n.get('nightly_vs_full_refresh'))}** "
         f"| {_loads(runs['full_refresh'])} |",
     ]

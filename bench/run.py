@@ -42,6 +42,7 @@ RAW_COLUMNS = (
     "status_kepesertaan", "npp", "nama_pemberi_kerja", "tanggal_lahir", "jenis_kelamin", "upah", "iuran_jkk",
     "iuran_jkm", "tanggal_kepesertaan", "tanggal_bayar", "source_values",
 )  # fmt: skip
+FULL_REFRESH_TIMEOUT = 480.0  # s: a province full rebuild that takes longer is stopped and reported as "> 480 s"
 GROWTH_REGIONS = ("74.09", "74.10", "74.12")  # 3 of the smallest kabupaten: ~0.6 M participation rows in 24 months
 
 
@@ -93,15 +94,26 @@ class Bench:
         with self.admin() as conn:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
+    def terminate_queries(self, name: str) -> None:
+        with self.admin() as conn:
+            conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+                (name,),
+            )
+
     def db_size_mb(self, name: str) -> float:
         with self.admin() as conn:
             return round(conn.execute("select pg_database_size(%s)", (name,)).fetchone()[0] / 2**20, 1)
 
     # ---- measured processes
-    def measure(self, stage: str, args: dict[str, Any], url: str | None = None) -> dict[str, Any]:
-        return self.measure_many([(stage, args)], url)[0]
+    def measure(
+        self, stage: str, args: dict[str, Any], url: str | None = None, timeout: float | None = None
+    ) -> dict[str, Any]:
+        return self.measure_many([(stage, args)], url, timeout)[0]
 
-    def measure_many(self, jobs: list[tuple[str, dict[str, Any]]], url: str | None = None) -> list[dict[str, Any]]:
+    def measure_many(
+        self, jobs: list[tuple[str, dict[str, Any]]], url: str | None = None, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
         """Run stages as parallel processes; each result has the process's wall, peak RSS, CPU."""
         if url:
             export_environment(url)
@@ -128,16 +140,32 @@ class Bench:
             command = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(time_path), *command]
             with out_path.open("w") as out, err_path.open("w") as err:
                 started = time.perf_counter()
-                proc = subprocess.Popen(command, stdout=out, stderr=err)
+                proc = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
             procs[proc.pid] = (i, proc, out_path, err_path, started)
         measured: list[dict[str, Any]] = [{} for _ in commands]
+        deadline = time.perf_counter() + timeout if timeout else None
+        timed_out = False
         while procs:
-            pid, status, _ = os.wait4(-1, 0)  # whichever child ends first
+            pid, status, _ = os.wait4(-1, os.WNOHANG)  # whichever child ends first
+            if pid == 0:
+                if deadline and time.perf_counter() > deadline and not timed_out:
+                    timed_out = True  # stop the stage (its process group) and its queries
+                    for _, proc, *_ in procs.values():
+                        os.killpg(proc.pid, 15)
+                    if url:
+                        self.terminate_queries(PgParams.from_url(url).dbname)
+                time.sleep(0.2)
+                continue
             if pid not in procs:
                 continue
             i, proc, out_path, err_path, started = procs.pop(pid)
             wall = time.perf_counter() - started
             proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+            if timed_out:
+                measured[i] = {"stage": jobs[i][0], "timed_out": True, "wall_s": round(wall, 3)}
+                measured[i] |= {"load_before": [round(x, 2) for x in load_before], "peak_rss_mb": None}
+                measured[i]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+                continue
             if proc.returncode != 0:
                 tail = err_path.read_text(errors="replace")[-4000:]
                 raise RuntimeError(f"stage {jobs[i][0]} failed ({proc.returncode}), see {err_path}:\n{tail}")
@@ -380,7 +408,13 @@ def new_files(landing: Path) -> list[str]:
 
 
 def nightly(
-    bench: Bench, regions: tuple[str, ...] | None, months: int, repeat: int, workers: int, prepare: bool = False
+    bench: Bench,
+    regions: tuple[str, ...] | None,
+    months: int,
+    repeat: int,
+    workers: int,
+    prepare: bool = False,
+    full_refresh_timeout: float | None = None,
 ) -> dict[str, Any]:
     """History base → one new month arrives: validation, ingest, dbt (incremental), then a full rebuild."""
     base, source, base_landing, initial = history_base(bench, regions, months, workers)
@@ -399,7 +433,8 @@ def nightly(
         runs["ingest"].append(bench.measure("nightly_ingest", {"landing": str(landing)}, url))
         runs["dbt"].append(bench.measure("dbt", {"args": ["build"]}, url))
         if i == 0 or repeat <= 3:
-            runs["full_refresh"].append(bench.measure("dbt", {"args": ["build", "--full-refresh"]}, url))
+            full = bench.measure("dbt", {"args": ["build", "--full-refresh"]}, url, timeout=full_refresh_timeout)
+            runs["full_refresh"].append(full)
         bench.drop_db(night)
     result: dict[str, Any] = {
         "regions": "all 17" if regions is None else list(regions),
@@ -415,7 +450,11 @@ def nightly(
     result["ingest"]["by_status"] = runs["ingest"][0]["by_status"]
     result["ingest"]["files_listed"] = runs["ingest"][0]["files_listed"]
     result["nightly_s"] = round(result["ingest"]["wall_s"] + result["dbt"]["wall_s"], 1)
-    if runs["full_refresh"]:
+    if runs["full_refresh"] and any(r.get("timed_out") for r in runs["full_refresh"]):
+        wall = min(r["wall_s"] for r in runs["full_refresh"])
+        result["full_refresh"] = {"timed_out": True, "wall_s": wall, "peak_rss_mb": None}
+        result["nightly_vs_full_refresh"] = round(result["dbt"]["wall_s"] / wall, 3)  # at most this
+    elif runs["full_refresh"]:
         result["full_refresh"] = summary(runs["full_refresh"])
         result["nightly_vs_full_refresh"] = round(result["dbt"]["wall_s"] / result["full_refresh"]["wall_s"], 3)
     return result
@@ -424,7 +463,7 @@ def nightly(
 def suite_nightly(
     bench: Bench, repeat: int, workers: int, regions: tuple[str, ...] | None, prepare: bool = False
 ) -> dict[str, Any]:
-    return nightly(bench, regions, 24, repeat, workers, prepare)
+    return nightly(bench, regions, 24, repeat, workers, prepare, FULL_REFRESH_TIMEOUT)
 
 
 def suite_growth(
