@@ -137,3 +137,19 @@ def test_reconciliation_tests_pass(published: str) -> None:
     from ucj import transform
 
     transform.run_dbt(["test", "--select", "test_type:singular"])
+
+
+def test_every_built_table_has_planner_statistics(published: str) -> None:
+    """dbt analyzes each table it builds (macro analyze_table), so the next model's plan is not a
+    one-row guess."""
+    with psycopg.connect(published) as conn:
+        missing = conn.execute(
+            """select schemaname || '.' || relname from pg_stat_user_tables
+               where schemaname in ('intermediate', 'marts', 'restricted')
+                 and last_analyze is null"""  # autovacuum sets last_autoanalyze, not this
+        ).fetchall()
+        tables = conn.execute(
+            "select count(*) from pg_stat_user_tables where schemaname in ('intermediate', 'marts')"
+        ).fetchone()[0]
+    assert tables > 10
+    assert missing == []
