@@ -1,3 +1,8 @@
+-- The planner guesses 1 row for PKS x month x worker (three correlated join columns) and, with
+-- that guess, walks the active-NIK aggregate once per outer row: minutes at province scale
+-- (bench/README.md). No nested loops in this model's transaction.
+{{ config(pre_hook="set local enable_nestloop = off") }}
+
 -- grain: one row per region x PKS (cooperation agreement, by its first month) x category of
 -- pekerja rentan x month of the PKS period with a participation export.
 -- A PKS starts in the month of its pekerja rentan roster and runs var('pks_months') months
