@@ -58,7 +58,7 @@ def stack(warehouse, tmp_path):
         api_port=free_port(),
         trigger_log_port=free_port(),
         workers=2,
-        concurrency=1,
+        concurrency=2,  # 4 slots: the watcher tasks wait on the API more than they use the CPU
         triggerer=False,  # no deferrable task; the stack's own `up` starts one
         use_schedule=False,  # no nightly run of its own while the test drives the runs
         paused_at_creation=True,
