@@ -82,6 +82,11 @@ def demo_command(scale: str, seed: int) -> None:
     result = run_pipeline(landing, console=console, keep_server=True)
     if result.ok:
         print_marts(console, url=result.warehouse_url)
+        from ucj.report.build import reports_dir
+
+        index = reports_dir() / "index.html"
+        if index.exists():  # written by the transform DAG's build_reports task
+            console.print(f"Laporan cakupan (coverage reports): {index}")
     result.close()
     sys.exit(0 if result.ok else 1)
 
