@@ -33,6 +33,7 @@ class Settings:
     dbt_project_dir: Path
     expectations_dir: Path
     max_bad_row_share: float  # above this share of rejected rows the whole file is quarantined
+    chunk_rows: int = 50_000  # rows read, typed and validated at a time: bounds the ingest's memory
 
     @property
     def pgdata_dir(self) -> Path:
@@ -60,4 +61,5 @@ def settings() -> Settings:
         dbt_project_dir=PROJECT_ROOT / "dbt_project",
         expectations_dir=PROJECT_ROOT / "expectations",
         max_bad_row_share=float(os.environ.get("UCJ_MAX_BAD_ROW_SHARE", "0.5")),
+        chunk_rows=int(os.environ.get("UCJ_CHUNK_ROWS", "50000")),
     )

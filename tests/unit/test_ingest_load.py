@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ucj.ingest.canonical import header_kinds
+from ucj.ingest.canonical import canonicalize, header_kinds, json_string, source_values
 from ucj.ingest.load import (
     FileOutcome,
     FileRejected,
-    _cross_chunk_duplicates,
+    _copy_block,
     period_end,
     reconcile_duplicates,
     sha256_of,
@@ -87,13 +89,59 @@ def test_ttl_beside_tanggal_lahir_is_not_a_conflict(tmp_path: Path) -> None:
     assert frame["_extras"].tolist() == [{"TTL": "Kendari, 02-02-1991"}]
 
 
-def test_cross_chunk_duplicates_keep_the_first_row() -> None:
-    seen: set = set()
-    first = pd.DataFrame({"_source_row": [2, 3], "nik": [NIK_A, NIK_B]})
-    second = pd.DataFrame({"_source_row": [4, 5], "nik": [NIK_B, None]})
-    assert _cross_chunk_duplicates(first, "rosters", seen, []) == []
-    (dup,) = _cross_chunk_duplicates(second, "rosters", seen, [])
-    assert (dup.source_row, dup.reason_code, dup.severity) == (4, "DUPLICATE_KEY", "reject")
+def test_copy_block_is_copy_text_format() -> None:
+    frame = pd.DataFrame(
+        {
+            "_source_row": [2, 3],
+            "nama": ["SITI\tAMINAH\\X", None],
+            "upah": [Decimal("2500000.50"), float("nan")],
+            "tanggal_lahir": [date(1990, 3, 12), None],
+            "_source_json": ['{"nama": "SITI\\tAMINAH\\\\X"}', "{}"],
+        }
+    )
+    block = _copy_block(frame, (7, "74.71", "2025-06", "a/b.csv", None), ["nama", "upah", "tanggal_lahir", "npp"])
+    lines = block.decode().split("\n")
+    assert lines[-1] == ""  # every line ends with a newline
+    assert lines[0].split("\t") == [
+        "7", "74.71", "2025-06", "a/b.csv", "\\N", "2",
+        "SITI\\tAMINAH\\\\X", "2500000.50", "1990-03-12", "\\N",
+        '{"nama": "SITI\\\\tAMINAH\\\\\\\\X"}',
+    ]  # fmt: skip
+    assert lines[1].split("\t")[6:] == ["\\N", "\\N", "\\N", "\\N", "{}"]
+    assert _copy_block(frame.iloc[:0], (7, "74.71", "2025-06", "a/b.csv", None), ["nama"]) == b""
+
+
+@pytest.mark.parametrize("text", ["SITI AMINAH", 'Jl. "Mawar"', "C:\\x", "Bau-Bau\u00e9", "tab\there", "\x7f", ""])
+def test_json_string_equals_json_dumps(text: str) -> None:
+    assert json_string(text) == json.dumps(text)
+
+
+def test_source_values_keep_the_original_texts_and_extras(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "p.csv",
+        [
+            ["NIK", "NO KPJ", "NAMA LENGKAP", "SEGMEN", "STATUS KEPESERTAAN", "UPAH", "KETERANGAN"],
+            [f" {NIK_A} ", "11000000901", 'SITI "ANI"', "BPU", "AKTIF", "Rp 2.500.000", "pindah"],
+            [NIK_B, "11000000902", "", "PU", "AKTIF", "", ""],
+        ],
+    )
+    table = read_table(path, "participants")
+    kinds = header_kinds(table.field_of_header, table.kind_of_header)
+    typed = canonicalize(next(iter(table.chunks())), "participants", kinds)
+    first = source_values(typed, 0)
+    assert first == {
+        "kpj": "11000000901", "nik": NIK_A, "nama": 'SITI "ANI"', "segmen": "BPU",
+        "status_kepesertaan": "AKTIF", "upah": "Rp 2.500.000", "extra:KETERANGAN": "pindah",
+    }  # fmt: skip
+    assert typed["_source_json"].iat[0] == json.dumps(first)  # what json.dumps of the row gives
+    assert source_values(typed, 1) == {
+        "kpj": "11000000902",
+        "nik": NIK_B,
+        "segmen": "PU",
+        "status_kepesertaan": "AKTIF",
+    }
+    assert typed["upah"].tolist() == [Decimal("2500000"), None]
+    assert typed["nama__raw"].tolist() == ['SITI "ANI"', None]
 
 
 def test_yaml_headers_give_people_s_wording() -> None:

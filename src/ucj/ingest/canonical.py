@@ -10,6 +10,12 @@ wages and spellings thousands of times.
 
 from __future__ import annotations
 
+import json
+import math
+from functools import partial
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from ucj.ingest import values
@@ -17,11 +23,51 @@ from ucj.ingest.fields import source_fields
 from ucj.reference import known_region_codes
 
 
-def _texts(series: pd.Series) -> pd.Series:
-    """Stripped text as an object Series with None for empty cells (never NaN)."""
-    out = series.astype(object).where(series.notna(), None)
-    out = out.map(lambda text: (str(text).strip() or None) if text is not None else None)
-    return out.astype(object).where(out.notna(), None)
+def _text(value: Any) -> str | None:
+    """One cell as stripped text; None for an empty cell (None, NaN, NA, blank)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value).strip() or None
+
+
+class Coded:
+    """A column of cell texts as codes into its distinct stripped texts (a dictionary encoding).
+
+    Government files repeat the same dates, wages, segments and spellings thousands of times:
+    each distinct text is stripped, parsed, JSON-encoded and formatted once, and the results
+    are spread to the rows by the codes (-1: no text).
+    """
+
+    def __init__(self, cells: np.ndarray) -> None:
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        stripped = [(u.strip() or None) if u.__class__ is str else _text(u) for u in uniques]
+        again, self.uniques = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=True)
+        again = np.append(again, -1)  # code -1 stays -1
+        self.codes = again[codes]
+        self.uniques = np.asarray(self.uniques, dtype=object)
+
+    @classmethod
+    def empty(cls, n: int) -> Coded:
+        return cls(np.full(n, None, dtype=object))
+
+    def spread(self, per_unique: Any, missing: Any = None) -> np.ndarray:
+        """``per_unique[i]`` for every row whose text is ``uniques[i]``; ``missing`` elsewhere."""
+        table = np.empty(len(self.uniques) + 1, dtype=object)
+        table[:-1] = per_unique
+        table[-1] = missing
+        return table[self.codes]
+
+    def texts(self, index: pd.Index) -> pd.Series:
+        return pd.Series(self.spread(self.uniques), index=index, dtype=object, copy=False)
+
+
+def _parsed(parser: Any, coded: Coded, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """A vectorised parser applied to the distinct texts only, spread to the rows."""
+    parsed, errors = parser(pd.Series(coded.uniques, dtype=object))
+    return (
+        pd.Series(coded.spread(parsed.to_numpy(dtype=object)), index=index, dtype=object, copy=False),
+        pd.Series(coded.spread(errors.to_numpy(dtype=object)), index=index, dtype=object, copy=False),
+    )
 
 
 def _nulls(index: pd.Index) -> pd.Series:
@@ -43,20 +89,19 @@ def canonicalize(
 
     Columns of the result: ``_source_row``, every canonical field (typed), every
     ``<field>__error`` (reason code or NULL), ``<field>__raw`` for required fields (the text
-    as received, for the required-field rule), and ``_source_values`` (the original text of the
-    row as a dict). ``kinds`` overrides a field's kind for this file (from the reader);
+    as received, for the required-field rule), and ``_source_json`` (the original text of the
+    row as a JSON object, what ``raw.<source>.source_values`` keeps; see :func:`source_values`).
+    ``kinds`` overrides a field's kind for this file (from the reader);
     ``title_opd`` fills the roster's OPD where the file has no OPD column.
     """
     specs = source_fields(source)
     kinds = kinds or {}
     out = pd.DataFrame({"_source_row": chunk["_source_row"].to_numpy()}, index=chunk.index)
-    originals: dict[str, pd.Series] = {}
+    originals: dict[str, Coded] = {}
     for name, spec in specs.items():
-        if name in chunk.columns:
-            raw = _texts(chunk[name])
-        else:
-            raw = _nulls(chunk.index)
-        originals[name] = raw
+        coded = Coded(chunk[name].to_numpy(dtype=object)) if name in chunk.columns else Coded.empty(len(chunk))
+        originals[name] = coded
+        raw = coded.texts(chunk.index)
         if spec.required:
             out[f"{name}__raw"] = raw  # required means: some text was there (typed may be NULL)
         kind = kinds.get(name, spec.kind)
@@ -65,11 +110,13 @@ def canonicalize(
             out[name] = raw
             out[f"{name}__error"] = _nulls(chunk.index)
         elif kind == "segment":
-            out[name], out[f"{name}__error"] = values.parse_segments(raw, allow_total=source == "workforce")
+            allow_total = source == "workforce"
+            segments = partial(values.parse_segments, allow_total=allow_total)
+            out[name], out[f"{name}__error"] = _parsed(segments, coded, chunk.index)
         else:
-            out[name], out[f"{name}__error"] = parser(raw)
+            out[name], out[f"{name}__error"] = _parsed(parser, coded, chunk.index)
         if kind == "place_date" and "tempat_lahir" in specs and "tempat_lahir" not in chunk.columns:
-            out["tempat_lahir"] = raw.map(_place_only)
+            out["tempat_lahir"] = coded.spread([_place_only(u) for u in coded.uniques])
     if source == "rosters" and title_opd:
         out["opd"] = out["opd"].where(out["opd"].notna(), title_opd)
         out["opd__raw"] = out["opd"]
@@ -82,7 +129,7 @@ def canonicalize(
         )
         # a missing NIK is a required-field failure (rosters, participants), not a NIK-format one
         out["nik__error"] = reasons.where(out["nik"].notna(), None)
-    out["_source_values"] = _source_values(chunk, originals)
+    out["_source_json"] = _source_json(chunk, originals)
     return out
 
 
@@ -95,14 +142,41 @@ def _place_only(text: str | None) -> str | None:
         return None
 
 
-def _source_values(chunk: pd.DataFrame, originals: dict[str, pd.Series]) -> list[dict[str, str]]:
-    extras = chunk["_extras"].tolist() if "_extras" in chunk.columns else [None] * len(chunk)
-    names = list(originals)
-    columns = [originals[n].tolist() for n in names]
-    rows = []
-    for i, extra in enumerate(extras):
-        row = {n: col[i] for n, col in zip(names, columns, strict=True) if isinstance(col[i], str)}
-        if extra:
-            row.update({f"extra:{k}": v for k, v in extra.items() if isinstance(v, str)})
-        rows.append(row)
-    return rows
+def _source_json(chunk: pd.DataFrame, originals: dict[str, Coded]) -> np.ndarray:
+    """Each row's original texts as a JSON object (``{"kpj": "110…", "extra:KET": "…"}``).
+
+    Built column by column: each distinct text is encoded once, the fragments of a row are
+    concatenated with numpy's object ``+``, and only rows with extra columns go through
+    Python one by one. The text equals ``json.dumps(dict)`` of the row's fields in field
+    order, then its extras.
+    """
+    n = len(chunk)
+    rows = np.full(n, "", dtype=object)
+    for name, coded in originals.items():
+        if not len(coded.uniques):
+            continue
+        prefix = f", {json.dumps(name)}: "
+        rows = rows + coded.spread([prefix + json_string(u) for u in coded.uniques], missing="")
+    if "_extras" in chunk.columns:
+        extras = chunk["_extras"].to_numpy(dtype=object)
+        for i in np.flatnonzero(pd.notna(extras)):
+            extra = extras[i]
+            if isinstance(extra, dict):
+                rows[i] += "".join(
+                    f", {json.dumps(f'extra:{k}')}: {json.dumps(v)}" for k, v in extra.items() if isinstance(v, str)
+                )
+    out = np.empty(n, dtype=object)
+    out[:] = ["{" + text[2:] + "}" for text in rows]
+    return out
+
+
+def json_string(text: str) -> str:
+    """``json.dumps(text)``, without its machinery for the usual plain ASCII text."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text)
+
+
+def source_values(typed: pd.DataFrame, position: int) -> dict[str, str]:
+    """The original texts of the row at ``position`` of a typed chunk (for reports)."""
+    return json.loads(typed["_source_json"].iat[position])

@@ -13,8 +13,7 @@ import calendar
 import hashlib
 import json
 import logging
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from ucj.config import Settings, settings
 from ucj.ingest import values
@@ -138,7 +138,7 @@ def ingest_file(
         is_reprocess = reprocess and _current_digest(conn, landed) == digest
         try:
             with conn.transaction():  # a savepoint: a file-level verdict undoes every row
-                table = _open(landed)
+                table = _open(landed, cfg.chunk_rows)
                 file_id = register_file(
                     conn, landed, digest, size, "loaded", table, run_id=run_id, is_reprocess=is_reprocess
                 )
@@ -218,14 +218,14 @@ def _registry_verdict(
     return base
 
 
-def _open(landed: LandedFile) -> TableRead:
+def _open(landed: LandedFile, chunk_rows: int = 50_000) -> TableRead:
     """Read the header; a missing required column quarantines the file before any row is read.
 
     Two columns that mean the same field are no reason to refuse a file: the reader prefers
     the plain one ("Tanggal Lahir" over "TTL"), and :func:`reconcile_duplicates` fills gaps
     from the other and quarantines only when the two disagree.
     """
-    table = read_table(landed.path, landed.source)
+    table = read_table(landed.path, landed.source, chunk_rows=chunk_rows)
     if table.missing_required:
         raw = yaml_headers(landed.source)
         spec = source_fields(landed.source)
@@ -307,12 +307,47 @@ def _raw_columns(conn: psycopg.Connection, source: str) -> list[str]:
     return [r[0] for r in rows if r[0] not in ("loaded_at",)]
 
 
-def _clean(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+_COPY_NULL = "\\N"
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format (backslash, tab, newline and return escaped)."""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _copy_column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A column as COPY text cells; None, NaN and NA become NULL, an absent column is all NULL.
+
+    Each distinct value is formatted once (government files repeat dates, wages, codes).
+    """
+    if name not in frame.columns:
+        return np.full(len(frame), _COPY_NULL, dtype=object)
+    codes, uniques = pd.factorize(frame[name].to_numpy(dtype=object))
+    texts = np.array([*map(_copy_text, uniques), _COPY_NULL], dtype=object)
+    return texts[codes]  # code -1 (missing) takes the last entry, NULL
+
+
+def _copy_block(frame: pd.DataFrame, lineage: Sequence[Any], fields: Sequence[str]) -> bytes:
+    """The rows of ``frame`` as one block of COPY text: lineage, row number, fields, original texts.
+
+    Distinct values are formatted once per column and each line is one ``join``; the original
+    texts are JSON (no raw tab or newline), so only backslashes need doubling.
+    """
+    if not len(frame):
+        return b""
+    prefix = "\t".join(_copy_text(v) if v is not None else _COPY_NULL for v in lineage)
+    rows = frame["_source_row"].to_numpy(dtype=np.int64).astype(str).astype(object)
+    originals = [t.replace("\\", "\\\\") if "\\" in t else t for t in frame["_source_json"].tolist()]
+    columns = [_copy_column(frame, name) for name in fields]
+    lines = ["\t".join(cells) for cells in zip(rows, *columns, originals, strict=True)]
+    return (prefix + "\t" + f"\n{prefix}\t".join(lines) + "\n").encode("utf-8")
 
 
 def _copy_rows(
@@ -325,39 +360,49 @@ def _copy_rows(
     failures: list[RowFailure],
     summary: SuiteSummary,
 ) -> None:
+    """Read, type and validate chunk by chunk, streaming the good rows into one COPY.
+
+    The COPY runs for the whole file; psycopg's queued writer sends each chunk's rows from a
+    thread while this one types and validates the next chunk, so PostgreSQL (on the other
+    core) parses and indexes rows while Python works. Rejections are kept and COPYed after
+    it (one connection runs one COPY at a time); duplicate keys across chunks are found by
+    PostgreSQL once the rows are in (:func:`_duplicates_across_chunks`), which keeps the
+    memory of this process independent of the file's size.
+    """
     columns = _raw_columns(conn, landed.source)
     fields = [c for c in columns if c not in LINEAGE and c != "source_values"]
     end = period_end(landed.period)
-    seen_keys: set[tuple[Any, ...]] = set()
     lineage = (file_id, landed.kode_wilayah, landed.period, landed.relative_path, table.sheet)
     kinds = header_kinds(table.field_of_header, table.kind_of_header)
     periods = PeriodCheck(landed.source, landed.period, table.title_lines)
-    for chunk in table.chunks():
-        reconcile_duplicates(chunk, table, kinds)
-        typed = canonicalize(chunk, landed.source, kinds, table.title_opd)
-        periods.observe(typed)
-        chunk_failures = validate_chunk(typed, landed.source, end, summary)
-        chunk_failures += _cross_chunk_duplicates(typed, landed.source, seen_keys, chunk_failures)
-        rejected = {f.source_row for f in chunk_failures if f.severity == "reject"}
-        warned = {f.source_row for f in chunk_failures if f.severity == "warn"} - rejected
-        failures.extend(chunk_failures)
-        outcome.rows_read += len(typed)
-        outcome.rows_rejected += len(rejected)
-        outcome.rows_warned += len(warned)
-        good = typed[~typed["_source_row"].isin(rejected)]
-        present = [f for f in fields if f in good.columns]
-        with conn.cursor().copy(
-            f"copy raw.{landed.source} ({', '.join(LINEAGE + tuple(present))}, source_values) from stdin"
-        ) as copy:
-            data = [good[f].tolist() for f in present]
-            rows = good["_source_row"].tolist()
-            originals = good["_source_values"].tolist()
-            for i, row in enumerate(rows):
-                copy.write_row(
-                    (*lineage, int(row), *(_clean(col[i]) for col in data), json.dumps(originals[i], allow_nan=False))
-                )
-        outcome.rows_loaded += len(good)
-        _copy_failures(conn, landed, table, file_id, chunk_failures, typed)
+    originals: list[str] = []  # the original texts (JSON) of each failure, in order
+    warned_rows: set[int] = set()
+    statement = f"copy raw.{landed.source} ({', '.join((*LINEAGE, *fields))}, source_values) from stdin"
+    with conn.cursor() as cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+        for chunk in table.chunks():
+            reconcile_duplicates(chunk, table, kinds)
+            typed = canonicalize(chunk, landed.source, kinds, table.title_opd)
+            periods.observe(typed)
+            chunk_failures = validate_chunk(typed, landed.source, end, summary)
+            rejected = {f.source_row for f in chunk_failures if f.severity == "reject"}
+            warned = {f.source_row for f in chunk_failures if f.severity == "warn"} - rejected
+            failures.extend(chunk_failures)
+            originals.extend(_originals_of(typed, chunk_failures))
+            warned_rows |= warned
+            outcome.rows_read += len(typed)
+            outcome.rows_rejected += len(rejected)
+            outcome.rows_warned += len(warned)
+            good = typed[~typed["_source_row"].isin(rejected)] if rejected else typed
+            copy.write(_copy_block(good, lineage, fields))
+            outcome.rows_loaded += len(good)
+    for failure, original in _duplicates_across_chunks(conn, landed.source, file_id):
+        failures.append(failure)
+        originals.append(original)
+        outcome.rows_loaded -= 1
+        outcome.rows_rejected += 1
+        if failure.source_row in warned_rows:
+            outcome.rows_warned -= 1
+    _copy_failures(conn, landed, table, file_id, failures, originals)
     outcome.rows_skipped = len(table.skipped)
     if outcome.rows_read == 0 and landed.source not in EMPTY_IS_NEWS:
         raise FileRejected(
@@ -376,6 +421,15 @@ def _copy_rows(
             f"{outcome.rows_rejected} of {outcome.rows_read} rows ({share:.0%}) break the rules; "
             f"more than {cfg.max_bad_row_share:.0%} means the file itself is wrong",
         )
+
+
+def _originals_of(typed: pd.DataFrame, failures: Sequence[RowFailure]) -> list[str]:
+    """The original texts (JSON) of each failure's row, in the failures' order."""
+    if not failures:
+        return []
+    positions = pd.Index(typed["_source_row"]).get_indexer([f.source_row for f in failures])
+    texts = typed["_source_json"].to_numpy(dtype=object)
+    return [texts[at] if at >= 0 else "null" for at in positions]
 
 
 def reconcile_duplicates(chunk: pd.DataFrame, table: TableRead, kinds: dict[str, str]) -> None:
@@ -442,33 +496,45 @@ _KEYS = {
 }
 
 
-def _cross_chunk_duplicates(
-    typed: Any, source: str, seen: set[tuple[Any, ...]], failures: Sequence[RowFailure]
-) -> list[RowFailure]:
-    """Keys already seen in an earlier chunk of the same file (GX sees one chunk at a time)."""
+def _duplicates_across_chunks(conn: psycopg.Connection, source: str, file_id: int) -> list[tuple[RowFailure, str]]:
+    """Rows of this file whose key an earlier loaded row of it already has: taken out of
+    ``raw`` again and returned as rejections (with their original texts as JSON).
+
+    GX sees one chunk at a time and rejects the later duplicates inside a chunk; a key met
+    again in a later chunk is found here, by PostgreSQL, over the rows just COPYed (the first
+    row is kept, as in a chunk). Rows without a complete key take no part.
+    """
     keys = _KEYS[source]
-    rejected = {f.source_row for f in failures if f.severity == "reject"}
-    extra = []
-    for row, *key in typed[["_source_row", *keys]].itertuples(index=False, name=None):
-        if row in rejected or any(k is None or (isinstance(k, float) and math.isnan(k)) for k in key):
-            continue
-        key_t = tuple(key)
-        if key_t in seen:
-            extra.append(
-                RowFailure(
-                    row,
-                    keys[0],
-                    str(key[0]),
-                    f"expect_unique_across_file({'+'.join(keys)})",
-                    "DUPLICATE_KEY",
-                    "reject",
-                    f"duplicate key ({', '.join(keys)}); the first row is kept",
-                    f"kunci ganda ({', '.join(keys)}); baris pertama dipakai",
-                )  # fmt: skip
-            )
-        else:
-            seen.add(key_t)
-    return extra
+    key_list = sql.SQL(", ").join(map(sql.Identifier, keys))
+    query = sql.SQL(
+        """with ranked as (
+               select source_row, row_number() over (partition by {keys} order by source_row) as nth
+               from raw.{table} where batch_id = %(file_id)s and {complete})
+           delete from raw.{table} as r using ranked
+           where r.batch_id = %(file_id)s and r.source_row = ranked.source_row and ranked.nth > 1
+           returning r.source_row, r.{first}::text, r.source_values::text"""
+    ).format(
+        keys=key_list,
+        table=sql.Identifier(source),
+        complete=sql.SQL(" and ").join(sql.SQL("{} is not null").format(sql.Identifier(k)) for k in keys),
+        first=sql.Identifier(keys[0]),
+    )
+    rows = sorted(conn.execute(query, {"file_id": file_id}).fetchall())
+    found = []
+    for row, key, original in rows:
+        value = json.loads(original).get(keys[0], key)
+        failure = RowFailure(
+            row,
+            keys[0],
+            value,
+            f"expect_unique_across_file({'+'.join(keys)})",
+            "DUPLICATE_KEY",
+            "reject",
+            f"duplicate key ({', '.join(keys)}); the first row is kept",
+            f"kunci ganda ({', '.join(keys)}); baris pertama dipakai",
+        )  # fmt: skip
+        found.append((failure, original))
+    return found
 
 
 def _copy_failures(
@@ -476,15 +542,14 @@ def _copy_failures(
     landed: LandedFile,
     table: TableRead,
     file_id: int,
-    failures: Iterable[RowFailure],
-    typed: Any,
+    failures: Sequence[RowFailure],
+    originals: Sequence[str],
 ) -> None:
-    failures = list(failures)
+    """Every rejection and warning of the file, with its row's original texts (JSON)."""
     if not failures:
         return
-    originals = dict(zip(typed["_source_row"].tolist(), typed["_source_values"].tolist(), strict=True))
     with conn.cursor().copy(f"copy audit.rejected_rows ({', '.join(REJECT_COLUMNS)}) from stdin") as copy:
-        for f in failures:
+        for f, original in zip(failures, originals, strict=True):
             copy.write_row(
                 (
                     file_id,
@@ -500,7 +565,7 @@ def _copy_failures(
                     f.severity,
                     f.message_en,
                     f.message_id,
-                    json.dumps(originals.get(f.source_row)),
+                    original,
                     table.source_column(f.column),
                 )  # fmt: skip
             )
