@@ -378,8 +378,10 @@ def _copy_rows(
     originals: list[str] = []  # the original texts (JSON) of each failure, in order
     warned_rows: set[int] = set()
     statement = f"copy raw.{landed.source} ({', '.join((*LINEAGE, *fields))}, source_values) from stdin"
+    chunks = 0  # one chunk: GX's uniqueness rule has seen every key of the file
     with conn.cursor() as cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         for chunk in table.chunks():
+            chunks += 1
             reconcile_duplicates(chunk, table, kinds)
             typed = canonicalize(chunk, landed.source, kinds, table.title_opd)
             periods.observe(typed)
@@ -395,7 +397,8 @@ def _copy_rows(
             good = typed[~typed["_source_row"].isin(rejected)] if rejected else typed
             copy.write(_copy_block(good, lineage, fields))
             outcome.rows_loaded += len(good)
-    for failure, original in _duplicates_across_chunks(conn, landed.source, file_id):
+    across = _duplicates_across_chunks(conn, landed.source, file_id) if chunks > 1 else []
+    for failure, original in across:
         failures.append(failure)
         originals.append(original)
         outcome.rows_loaded -= 1
@@ -505,21 +508,24 @@ def _duplicates_across_chunks(conn: psycopg.Connection, source: str, file_id: in
     row is kept, as in a chunk). Rows without a complete key take no part.
     """
     keys = _KEYS[source]
-    key_list = sql.SQL(", ").join(map(sql.Identifier, keys))
-    query = sql.SQL(
-        """with ranked as (
+    duplicates = sql.SQL(
+        """select source_row from (
                select source_row, row_number() over (partition by {keys} order by source_row) as nth
-               from raw.{table} where batch_id = %(file_id)s and {complete})
-           delete from raw.{table} as r using ranked
-           where r.batch_id = %(file_id)s and r.source_row = ranked.source_row and ranked.nth > 1
-           returning r.source_row, r.{first}::text, r.source_values::text"""
+               from raw.{table} where batch_id = %(file_id)s and {complete}) as ranked
+           where nth > 1"""
     ).format(
-        keys=key_list,
+        keys=sql.SQL(", ").join(map(sql.Identifier, keys)),
         table=sql.Identifier(source),
         complete=sql.SQL(" and ").join(sql.SQL("{} is not null").format(sql.Identifier(k)) for k in keys),
-        first=sql.Identifier(keys[0]),
     )
-    rows = sorted(conn.execute(query, {"file_id": file_id}).fetchall())
+    later = [r[0] for r in conn.execute(duplicates, {"file_id": file_id}).fetchall()]
+    if not later:
+        return []
+    remove = sql.SQL(
+        """delete from raw.{table} where batch_id = %(file_id)s and source_row = any(%(rows)s)
+           returning source_row, {first}::text, source_values::text"""
+    ).format(table=sql.Identifier(source), first=sql.Identifier(keys[0]))
+    rows = sorted(conn.execute(remove, {"file_id": file_id, "rows": later}).fetchall())
     found = []
     for row, key, original in rows:
         value = json.loads(original).get(keys[0], key)

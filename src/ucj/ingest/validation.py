@@ -169,15 +169,24 @@ def _gx_frame(typed: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _comparable(values: pd.Series) -> pd.Series:
-    sample = values.dropna()
-    if not len(sample):
+    """Dates as datetime64[ns], amounts as floats, texts as (unsorted) categoricals, each
+    distinct value converted once."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    if not len(uniques):
         return values
-    first = sample.iat[0]
+    first = uniques[0]
     if isinstance(first, date):
-        return _datetime_ns(pd.to_datetime(values, errors="coerce"))
-    if not isinstance(first, str) and hasattr(first, "as_integer_ratio"):
-        return pd.to_numeric(values, errors="coerce")
-    return pd.Categorical(values) if isinstance(first, str) else values
+        converted = _datetime_ns(pd.to_datetime(pd.Series(uniques), errors="coerce")).to_numpy()
+        out = np.append(converted, np.datetime64("NaT", "ns"))[codes]
+    elif not isinstance(first, str) and hasattr(first, "as_integer_ratio"):
+        out = np.append(pd.to_numeric(pd.Series(uniques), errors="coerce").to_numpy(dtype=float), np.nan)[codes]
+    elif isinstance(first, str):
+        return pd.Series(
+            pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)), index=values.index
+        )
+    else:
+        return values
+    return pd.Series(out, index=values.index)
 
 
 @cache
