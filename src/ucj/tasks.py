@@ -129,11 +129,26 @@ def record_run_end(
 
 
 def record_run_from_context(context: Any, summary_task_id: str | None) -> None:
-    """The last task of every DAG: its task states (and the summary task's XCom) into the history."""
+    """The last task of every DAG: its task states (and the summary task's XCom) into the history.
+
+    It runs whatever happened before it (``all_done``) and, being the only leaf, decides the
+    colour of the run in Airflow: when another task failed, it fails too (after recording,
+    without retry), so that a run with a failed dbt node or file task is not shown green.
+    """
+    from ucj.ops import history
+
     ti, run_id = context["ti"], context["run_id"]
     states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[run_id])[run_id]
     summary = ti.xcom_pull(task_ids=summary_task_id) if summary_task_id else None
     record_run_end(airflow_warehouse_url(), ti.dag_id, run_id, states, summary)
+    failed = history.failed_tasks(states, ignore=(ti.task_id,))
+    if failed:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        shown = ", ".join(failed[:10]) + (f" (+{len(failed) - 10} more)" if len(failed) > 10 else "")
+        raise AirflowFailException(
+            f"{len(failed)} task(s) of this run failed: {shown}; the run is recorded in audit.pipeline_runs"
+        )
 
 
 # --------------------------------------------------------------------------- backfill (ucj_backfill)

@@ -59,7 +59,14 @@ def _models() -> tuple[set[str], set[str]]:
 def test_failed_test_stops_the_descendants(failed_run):
     run, states, _ = failed_run
     assert "dbt.stg_ucj__claims.test" in run.failed_tasks
-    assert [t for t, s in states.items() if s == "failed"] == ["dbt.stg_ucj__claims.test"]
+    # the failed test, and the last task, which records the run and then fails it: the run is not green
+    assert sorted(t for t, s in states.items() if s == "failed") == ["dbt.stg_ucj__claims.test", "record_run"]
+    assert run.state == "failed"
+    with connect(failed_run[2].url) as conn:
+        recorded = conn.execute(
+            "select state from audit.pipeline_runs where dag_id = 'ucj_transform' and run_id = %s", (run.run_id,)
+        ).fetchall()
+    assert recorded == [("failed",)]  # recorded before the last task failed the run
     assert states["dbt.stg_ucj__claims.run"] == "success", "the model was built; its test failed"
     _, descendants = _models()
     assert {"int_claims_lifecycle", "fct_claims", "fct_claims_monthly"} <= descendants

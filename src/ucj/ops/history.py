@@ -141,10 +141,14 @@ def ingest_counts(summary: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
+def failed_tasks(task_states: Mapping[str, str | None], *, ignore: tuple[str, ...] = ()) -> list[str]:
+    """The tasks that failed (or could not run because one before them failed), but ``ignore``."""
+    return sorted(t for t, s in task_states.items() if t not in ignore and str(s) in FAILED_STATES)
+
+
 def run_state(task_states: Mapping[str, str | None], *, ignore: tuple[str, ...] = ()) -> str:
     """``failed`` when any task (but those in ``ignore``, e.g. the recording task itself) failed."""
-    failed = any(str(s) in FAILED_STATES for t, s in task_states.items() if t not in ignore)
-    return "failed" if failed else "success"
+    return "failed" if failed_tasks(task_states, ignore=ignore) else "success"
 
 
 @dataclass(frozen=True)
