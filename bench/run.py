@@ -208,7 +208,7 @@ def summary(runs: list[dict[str, Any]], rows_key: str = "rows_loaded") -> dict[s
         if "in_process_s" in runs[0]:
             out["in_process_s"] = median([r["in_process_s"] for r in runs])
             out["rows_per_s_in_process"] = round(rows / out["in_process_s"])
-    for key in ("read_s", "open_s", "type_s", "validate_s", "copy_and_registry_s"):
+    for key in ("read_s", "open_s", "type_s", "validate_s", "copy_format_s", "copy_and_registry_s"):
         if key in runs[0]:
             out[key] = median([r.get(key, 0.0) for r in runs])
     return out
@@ -232,7 +232,9 @@ def generated(bench: Bench, regions: tuple[str, ...] | None) -> Path:
 # ---------------------------------------------------------------- ingest suite
 
 
-def suite_ingest(bench: Bench, rows: int, xlsx_rows: int, repeat: int) -> dict[str, Any]:
+def suite_ingest(
+    bench: Bench, rows: int, xlsx_rows: int, repeat: int, chunk_sizes: tuple[int, ...] = ()
+) -> dict[str, Any]:
     """CSV ingest at ¼, ½ and 1× ``rows`` vs ``psql \\copy`` and ``to_sql``; xlsx vs bare calamine.
 
     The three methods take turns (pipeline, ``\\copy``, ``to_sql``, pipeline, …) so that a change
@@ -248,12 +250,13 @@ def suite_ingest(bench: Bench, rows: int, xlsx_rows: int, repeat: int) -> dict[s
         files[n] = (folder / f"landing-{n}", rel)
     big_csv = files[rows][0] / files[rows][1]
 
-    def pipeline(n: int, i: int, keep: bool = False) -> dict[str, Any]:
+    def pipeline(n: int, i: int, keep: bool = False, chunk_rows: int | None = None) -> dict[str, Any]:
         name = "bench_ingest_keep" if keep else "bench_ingest"
         url = bench.create_db(name, template="bench_template")
-        log(f"pipeline csv {n:,} rows, run {i + 1}/{repeat}")
+        log(f"pipeline csv {n:,} rows, run {i + 1}/{repeat}" + (f", chunks of {chunk_rows:,}" if chunk_rows else ""))
         landing, rel = files[n]
-        run = bench.measure("ingest_file", {"landing": str(landing), "relative_path": rel}, url)
+        args = {"landing": str(landing), "relative_path": rel, "chunk_rows": chunk_rows}
+        run = bench.measure("ingest_file", args, url)
         if not keep:
             bench.drop_db(name)
         return run
@@ -304,6 +307,8 @@ def suite_ingest(bench: Bench, rows: int, xlsx_rows: int, repeat: int) -> dict[s
     for n in sizes[:-1]:
         for i in range(repeat):
             csv_runs[n].append(pipeline(n, i))
+    # the chunk size trades memory for GX's fixed cost per checkpoint run (~0.4 s)
+    chunk_runs = {size: [pipeline(rows, i, chunk_rows=size) for i in range(repeat)] for size in chunk_sizes}
 
     # xlsx: the pipeline vs the bare parse of the same workbook
     landing = folder / "landing-xlsx"
@@ -339,6 +344,10 @@ def suite_ingest(bench: Bench, rows: int, xlsx_rows: int, repeat: int) -> dict[s
         "ratio_xlsx_vs_parse": round(xlsx["rows_per_s"] / parse["rows_per_s"], 4),
         "ratio_xlsx_vs_parse_in_process": round(xlsx["rows_per_s_in_process"] / parse["rows_per_s_in_process"], 4),
         "file_size_growth": {str(n): {**summary(csv_runs[n]), "runs_detail": csv_runs[n]} for n in sizes},
+        "chunk_size": {
+            str(size): {**summary(runs), "ratio_vs_copy": round(summary(runs)["rows_per_s"] / copy["rows_per_s"], 4)}
+            for size, runs in chunk_runs.items()
+        },
         "runs": {
             "csv": csv_runs[rows],
             "copy": copy_runs,
@@ -550,6 +559,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nightly-repeat", type=int, default=1, help="runs per nightly measurement (median)")
     ap.add_argument("--csv-rows", type=int, default=1_000_000, help="rows of the largest CSV (also ½ and ¼)")
     ap.add_argument("--xlsx-rows", type=int, default=200_000)
+    ap.add_argument(
+        "--chunk-rows",
+        default="200000",
+        help="ingest suite: other chunk sizes to run the largest CSV with (comma-separated; default chunks are 50,000)",
+    )
     ap.add_argument("--workers", type=int, default=2, help="processes for the one-off history load")
     ap.add_argument("--regions", default=None, help="nightly suite: comma-separated region codes (default all 17)")
     ap.add_argument("--growth-regions", default=",".join(GROWTH_REGIONS))
@@ -580,7 +594,8 @@ def main(argv: list[str] | None = None) -> int:
         if suite == "dag":
             result = suite_dag(bench, args.workers, tuple(args.growth_regions.split(",")))
         elif suite == "ingest":
-            result = suite_ingest(bench, args.csv_rows, args.xlsx_rows, args.repeat)
+            chunks = tuple(int(c) for c in args.chunk_rows.split(",") if c)
+            result = suite_ingest(bench, args.csv_rows, args.xlsx_rows, args.repeat, chunks)
         elif suite == "nightly":
             regions = tuple(args.regions.split(",")) if args.regions else None
             result = suite_nightly(bench, args.nightly_repeat, args.workers, regions, args.prepare)

@@ -145,18 +145,17 @@ def _place_only(text: str | None) -> str | None:
 def _source_json(chunk: pd.DataFrame, originals: dict[str, Coded]) -> np.ndarray:
     """Each row's original texts as a JSON object (``{"kpj": "110…", "extra:KET": "…"}``).
 
-    Built column by column: each distinct text is encoded once, the fragments of a row are
-    concatenated with numpy's object ``+``, and only rows with extra columns go through
-    Python one by one. The text equals ``json.dumps(dict)`` of the row's fields in field
-    order, then its extras.
+    Each distinct text of a column is encoded once and spread to its rows; a row is then one
+    ``join`` of its fragments, and only rows with extra columns take a second step. The text
+    equals ``json.dumps(dict)`` of the row's fields in field order, then its extras.
     """
     n = len(chunk)
-    rows = np.full(n, "", dtype=object)
-    for name, coded in originals.items():
-        if not len(coded.uniques):
-            continue
-        prefix = f", {json.dumps(name)}: "
-        rows = rows + coded.spread([prefix + json_string(u) for u in coded.uniques], missing="")
+    columns = [
+        coded.spread([f", {json.dumps(name)}: {json_string(u)}" for u in coded.uniques], missing="")
+        for name, coded in originals.items()
+        if len(coded.uniques)
+    ]
+    rows = ["".join(fragments) for fragments in zip(*columns, strict=True)] if columns else [""] * n
     if "_extras" in chunk.columns:
         extras = chunk["_extras"].to_numpy(dtype=object)
         for i in np.flatnonzero(pd.notna(extras)):
