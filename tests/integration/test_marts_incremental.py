@@ -7,13 +7,23 @@ rebuilt, so the months kept from the first run are checked too), must hold the s
 whole folder in one run. Marts are compared by a checksum per mart (row count + md5 of the
 sorted row hashes). Files are loaded by the ingest DAG (Airflow dag.test, GX, COPY) and dbt
 runs in-process (``dbt build``: the models the transform DAG runs through Cosmos).
+
+Compared: every table of ``marts``, ``restricted`` and ``intermediate`` (the person-month models
+and int_participant_status_latest are incremental too). Then corrected exports of 74.71 for the
+two newest months (some people no longer listed in either, some AKTIF turned NON AKTIF) are
+delivered at the same paths and dbt runs incrementally with lookback 1 (the window is those two
+months): lapses appear and vanish inside the window, statuses change, and the people no longer
+listed fall back to their status of a month before the window. That run must equal a
+``--full-refresh`` too.
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
+import psycopg
 import pytest
 from marts_helpers import ModuleWarehouse, copy_landing, ingest_then_build, mart_checksums
 
@@ -23,6 +33,44 @@ pytestmark = pytest.mark.integration
 
 LAST_MONTH = "2025-06"
 MONTHLY = ("rosters", "participants", "claims")
+SCHEMAS = ("marts", "restricted", "intermediate")
+CORRECTED_REGION = "74.71"
+CORRECTED_MONTHS = ("2025-05", "2025-06")  # the lookback-1 window after LAST_MONTH arrived
+
+
+def checksums(conninfo: str) -> dict[str, tuple[int, str]]:
+    """The checksum of every table of SCHEMAS, as ``schema.table``."""
+    return {
+        f"{schema}.{table}": value for schema in SCHEMAS for table, value in mart_checksums(conninfo, schema).items()
+    }
+
+
+def correct_exports(landing: Path) -> dict[str, int]:
+    """Re-deliver 74.71's exports of CORRECTED_MONTHS: 5 people AKTIF in the newest month and listed
+    in the one before are listed in neither any more; 3 other AKTIF people turn NON AKTIF in the newest."""
+    region = landing / "participants" / CORRECTED_REGION
+    files = {month: next((region / month).glob("*.csv")) for month in CORRECTED_MONTHS}
+    tables = {}
+    for month, path in files.items():
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        tables[month] = rows
+    header = tables[CORRECTED_MONTHS[-1]][0]
+    nik, status = header.index("NIK"), header.index("STATUS KEPESERTAAN")
+    active = [row[nik] for row in tables[CORRECTED_MONTHS[-1]][1:] if row[status] == "AKTIF"]
+    earlier = {row[nik] for row in tables[CORRECTED_MONTHS[0]][1:]}
+    dropped = set([n for n in active if n in earlier][:5])
+    turned = set([n for n in active if n not in dropped][:3])
+    for month, rows in tables.items():
+        kept = [rows[0]] + [row for row in rows[1:] if row[nik] not in dropped]
+        if month == CORRECTED_MONTHS[-1]:
+            for row in kept[1:]:
+                if row[nik] in turned:
+                    row[status] = "NON AKTIF"
+        with files[month].open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(kept)
+    assert len(dropped) == 5 and len(turned) == 3
+    return {"dropped": len(dropped), "turned": len(turned)}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +103,7 @@ def incremental_then_full(generated, warehouses, tmp_path_factory) -> dict[str, 
     assert any(held_back.rglob("*.*")), "the last month has files"
     conninfo = warehouses.database()
     ingest_then_build(landing)
-    first = mart_checksums(conninfo)
+    first = checksums(conninfo)
     for path in held_back.rglob("*"):
         if path.is_file():
             target = landing / path.relative_to(held_back)
@@ -63,15 +111,31 @@ def incremental_then_full(generated, warehouses, tmp_path_factory) -> dict[str, 
             shutil.copy2(path, target)
     # lookback 0: only the newest month is rebuilt, the earlier months are kept as they were
     ingest_then_build(landing, "--vars", "{lookback_months: 0}")
-    incremental = mart_checksums(conninfo)
+    incremental = checksums(conninfo)
     transform.run_dbt(["build", "--full-refresh"])
-    full_refresh = mart_checksums(conninfo)
-    return {"first": first, "incremental": incremental, "full_refresh": full_refresh}
+    full_refresh = checksums(conninfo)
+    correct_exports(landing)
+    ingest_then_build(landing, "--vars", "{lookback_months: 1}")
+    corrected = checksums(conninfo)
+    with psycopg.connect(conninfo) as conn:
+        fallbacks = conn.execute(
+            "select count(*) from intermediate.int_participant_status_latest "
+            "where kode_wilayah = %s and status_month < %s",
+            (CORRECTED_REGION, f"{CORRECTED_MONTHS[0]}-01"),
+        ).fetchone()[0]
+    transform.run_dbt(["build", "--full-refresh"])
+    corrected_full_refresh = checksums(conninfo)
+    return {
+        "first": first, "incremental": incremental, "full_refresh": full_refresh,
+        "corrected": corrected, "corrected_full_refresh": corrected_full_refresh, "fallbacks": fallbacks,
+    }  # fmt: skip
 
 
 def test_added_month_changes_the_marts(incremental_then_full) -> None:
     runs = incremental_then_full
-    assert runs["first"]["fct_coverage_monthly"] != runs["incremental"]["fct_coverage_monthly"]
+    for table in ("marts.fct_coverage_monthly", "marts.fct_lapsed_participants_monthly",
+                  "restricted.lapsed_participants", "intermediate.int_participant_status_latest"):  # fmt: skip
+        assert runs["first"][table] != runs["incremental"][table], table
 
 
 def test_incremental_run_equals_full_refresh(incremental_then_full) -> None:
@@ -79,13 +143,32 @@ def test_incremental_run_equals_full_refresh(incremental_then_full) -> None:
     assert runs["incremental"] == runs["full_refresh"]
 
 
+def test_corrected_months_in_the_window_equal_full_refresh(incremental_then_full) -> None:
+    runs = incremental_then_full
+    for table in ("marts.fct_lapsed_participants_monthly", "restricted.lapsed_participants",
+                  "intermediate.int_participant_status_latest", "marts.fct_coverage_monthly"):  # fmt: skip
+        assert runs["corrected"][table] != runs["full_refresh"][table], table
+    assert runs["fallbacks"] > 0, "people no longer listed fall back to a month before the window"
+    assert runs["corrected"] == runs["corrected_full_refresh"]
+
+
 def test_two_full_runs_give_identical_marts(generated, warehouses, incremental_then_full, tmp_path_factory) -> None:
     tmp = tmp_path_factory.mktemp("second-full-run")
     conninfo = warehouses.database()
     ingest_then_build(copy_landing(generated, tmp / "landing"))
-    second = mart_checksums(conninfo)
-    assert second == incremental_then_full["full_refresh"]
+    second = checksums(conninfo)
+    with psycopg.connect(conninfo) as conn:  # file ids are the warehouse's own: they differ between the two
+        lineage = {f"{schema}.{table}" for schema, table in conn.execute(
+            "select table_schema, table_name from information_schema.columns where column_name = 'file_id'"
+        )}  # fmt: skip
+    first_warehouse = incremental_then_full["full_refresh"]
+    assert {k: v for k, v in second.items() if k not in lineage} == {
+        k: v for k, v in first_warehouse.items() if k not in lineage
+    }
+    assert set(second) == set(first_warehouse)
     assert set(second) >= {
-        "fct_coverage_monthly", "fct_opd_enrollment_monthly", "fct_claims", "fct_claims_monthly",
-        "fct_budget_yearly", "dim_region", "dim_opd",
+        "marts.fct_coverage_monthly", "marts.fct_opd_enrollment_monthly", "marts.fct_claims",
+        "marts.fct_claims_monthly", "marts.fct_budget_yearly", "marts.dim_region", "marts.dim_opd",
+        "marts.fct_lapsed_participants_monthly", "marts.fct_rentan_coverage_monthly",
+        "restricted.lapsed_participants", "intermediate.int_participant_status_latest",
     }  # fmt: skip

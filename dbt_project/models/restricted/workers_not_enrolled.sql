@@ -17,13 +17,17 @@ newest_month as (
     group by kode_wilayah
 ),
 
+-- the newest month's export only: the work follows the newest month, not the whole history
 active_niks as (
     select distinct
-        kode_wilayah,
-        period_month,
-        nik
-    from {{ ref('int_participation_monthly') }}
-    where is_active and nik is not null
+        participation.kode_wilayah,
+        participation.period_month,
+        participation.nik
+    from {{ ref('int_participation_monthly') }} as participation
+    inner join newest_month
+        on participation.kode_wilayah = newest_month.kode_wilayah
+        and participation.period_month = newest_month.period_month
+    where participation.is_active and participation.nik is not null
 ),
 
 final as (

@@ -1,24 +1,61 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['kode_wilayah', 'period_month'],
+        on_schema_change='append_new_columns',
+        post_hook="{{ record_incremental_window(ref('int_participants_active_counts_monthly')) }}",
+        pre_hook="{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly')) }}",
+    )
+}}
 -- grain: one row per region x month x person who was AKTIF in the region's previous export
 -- month and is not AKTIF in this one (listed NON AKTIF, or no longer listed): a lapse
 -- (kepesertaan berhenti / menunggak).
+-- Incremental by month: a month depends on its own export and the region's previous one, so
+-- an incremental run reads the participation rows of the rebuilt months and of the month
+-- before each (the export months come from the small active-counts table, not the big fact).
 
 with
 
-participation as (
-    select * from {{ ref('int_participation_monthly') }}
+region_months as (
+    select distinct
+        kode_wilayah,
+        period_month
+    from {{ ref('int_participants_active_counts_monthly') }}
 ),
 
-months as (
+all_months as (
     select
         kode_wilayah,
         period_month,
         lag(period_month) over (partition by kode_wilayah order by period_month) as previous_month
-    from (
-        select distinct
-            kode_wilayah,
-            period_month
-        from participation
-    ) as region_months
+    from region_months
+),
+
+months as (
+    select * from all_months
+    where {{ incremental_months_filter('period_month', ref('int_participants_active_counts_monthly')) }}
+),
+
+months_read as (
+    select
+        kode_wilayah,
+        period_month
+    from months
+    union
+    select
+        kode_wilayah,
+        previous_month as period_month
+    from months
+    where previous_month is not null
+),
+
+participation as (
+    select participation.*
+    from {{ ref('int_participation_monthly') }} as participation
+    inner join months_read
+        on participation.kode_wilayah = months_read.kode_wilayah
+        and participation.period_month = months_read.period_month
 ),
 
 active_people as (

@@ -4,9 +4,11 @@
         incremental_strategy='delete+insert',
         unique_key=['kode_wilayah', 'period_month'],
         on_schema_change='append_new_columns',
+        post_hook="{{ record_incremental_window(this) }}",
         indexes=[
             {'columns': ['kode_wilayah', 'period_month']},
             {'columns': ['person_id']},
+            {'columns': ['period_month']},
         ],
     )
 }}

@@ -1,11 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['kode_wilayah', 'period_month'],
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly')) }}",
+    )
+}}
 -- grain: one row per region x month x segment (PU, BPU, JAKON) with a participation export
 -- after the region's first: participants AKTIF in the previous export who are not AKTIF in
 -- this one (lapsed: listed NON AKTIF, or no longer listed), against last month's actives.
+-- Incremental by month (the months of int_participants_lapsed_monthly's window); the previous
+-- month's actives come from the small active-counts table, read whole.
 
 with
 
 lapsed as (
     select * from {{ ref('int_participants_lapsed_monthly') }}
+    where {{ incremental_months_filter('period_month', ref('int_participants_active_counts_monthly')) }}
 ),
 
 active_counts as (
@@ -52,6 +64,11 @@ final as (
         and previous_counts.period_month = lapsed_counts.period_month
         and previous_counts.segment = lapsed_counts.segment
     where previous_counts.previous_month is not null
+        and {{ incremental_months_filter(
+            'previous_counts.period_month',
+            ref('int_participants_active_counts_monthly'),
+            region_column='previous_counts.kode_wilayah',
+        ) }}
 )
 
 select * from final

@@ -1,12 +1,27 @@
 -- The planner guesses 1 row for PKS x month x worker (three correlated join columns) and, with
 -- that guess, walks the active-NIK aggregate once per outer row: minutes at province scale
 -- (bench/README.md). No nested loops in this model's transaction.
-{{ config(pre_hook="set local enable_nestloop = off") }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['kode_wilayah', 'period_month'],
+        on_schema_change='append_new_columns',
+        pre_hook=[
+            "set local enable_nestloop = off",
+            "{{ delete_incremental_months('period_month', ref('int_participation_monthly')) }}",
+        ],
+    )
+}}
 
 -- grain: one row per region x PKS (cooperation agreement, by its first month) x category of
 -- pekerja rentan x month of the PKS period with a participation export.
 -- A PKS starts in the month of its pekerja rentan roster and runs var('pks_months') months
 -- ("PKS Mei 2025 s.d. Mei 2026"); its workers are covered when they are active participants.
+-- Incremental by month (the window of int_participation_monthly): a month's rows need the
+-- rosters (read whole, small) and that month's active participants only. A corrected roster of
+-- a month before the window also changes PKS months before the window: like every
+-- incremental fact, a correction older than the window needs --full-refresh.
 
 with
 
@@ -37,6 +52,7 @@ pks_workers as (
 months as (
     select * from {{ ref('int_region_months') }}
     where has_participation_export
+        and {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
 ),
 
 active_niks as (
@@ -46,6 +62,7 @@ active_niks as (
         nik
     from {{ ref('int_participation_monthly') }}
     where is_active and nik is not null
+        and {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
 ),
 
 pks_months as (
