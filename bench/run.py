@@ -42,7 +42,7 @@ RAW_COLUMNS = (
     "status_kepesertaan", "npp", "nama_pemberi_kerja", "tanggal_lahir", "jenis_kelamin", "upah", "iuran_jkk",
     "iuran_jkm", "tanggal_kepesertaan", "tanggal_bayar", "source_values",
 )  # fmt: skip
-FULL_REFRESH_TIMEOUT = 180.0  # s: a province full rebuild that takes longer is stopped and reported as "> 180 s"
+FULL_REFRESH_TIMEOUT = 2400.0  # s: a province full rebuild that takes longer is stopped and reported as "> 2400 s"
 GROWTH_REGIONS = ("74.09", "74.10", "74.12")  # 3 of the smallest kabupaten: ~0.6 M participation rows in 24 months
 
 
