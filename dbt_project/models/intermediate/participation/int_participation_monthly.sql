@@ -5,6 +5,7 @@
         unique_key=['kode_wilayah', 'period_month'],
         on_schema_change='append_new_columns',
         post_hook="{{ record_incremental_window(this) }}",
+        pre_hook="{{ delete_incremental_months('period_month', ref('stg_ucj__participants')) }}",
         indexes=[
             {'columns': ['kode_wilayah', 'period_month']},
             {'columns': ['person_id']},

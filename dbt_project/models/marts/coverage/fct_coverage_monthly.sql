@@ -4,6 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key=['kode_wilayah', 'period_month'],
         on_schema_change='append_new_columns',
+        pre_hook="{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly')) }}",
     )
 }}
 -- grain: one row per region x month x segment (PU, BPU, JAKON, ALL)
