@@ -63,6 +63,10 @@ def configure(cfg: Settings | None = None) -> dict[str, str]:
         # Cosmos: its cache (partial parse, profiles) per state folder, not shared through /tmp
         # by every checkout and test session of the machine.
         "AIRFLOW__COSMOS__CACHE_DIR": str(cfg.state_dir / "cosmos"),
+        # The transform DAG's first parse after a change of the dbt project runs `dbt ls` (Cosmos
+        # caches it afterwards): ~10 s alone on 2 cores, over Airflow's 30 s when the machine is
+        # busy. A timeout there is no failure of the project; give the parse room.
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
         # The dbt build task keeps what it reports in memory and writes the copy a retry needs
         # only when it fails, instead of rewriting the whole copy after every node (a third of
         # the build's time on the tiny data).
