@@ -1,11 +1,16 @@
-{#- Generic test (source freshness per region): every group's newest `column_name` is at most
-    `max_age_days` old. Sources' own `freshness` checks a table as a whole; a region that
-    stopped delivering would hide behind the others. Use with severity warn. -#}
+{#- Generic test (source freshness per region), on a raw source table: every region's newest
+    loaded file of that source is at most `max_age_days` old. Sources' own `freshness` checks a
+    table as a whole; a region that stopped delivering would hide behind the others. Read from
+    the file registry (one row per file), not from the rows (a scan of all history every night:
+    74 s at province scale). A file that loaded no rows (an empty claims export) is a delivery.
+    Use with severity warn. -#}
 {% test recent_per_group(model, column_name, group_by, max_age_days) %}
 select
-    {{ group_by }},
-    max({{ column_name }}) as newest
-from {{ model }}
-group by {{ group_by }}
-having max({{ column_name }}) < now() - make_interval(days => {{ max_age_days }})
+    files.{{ group_by }},
+    max(files.finished_at) as newest
+from {{ source('audit', 'files') }} as files
+where files.source = '{{ model.identifier }}'
+    and files.status = 'loaded'
+group by files.{{ group_by }}
+having max(files.finished_at) < now() - make_interval(days => {{ max_age_days }})
 {% endtest %}
