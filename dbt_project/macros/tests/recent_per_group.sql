@@ -3,12 +3,14 @@
     table as a whole; a region that stopped delivering would hide behind the others. Read from
     the file registry (one row per file), not from the rows (a scan of all history every night:
     74 s at province scale). A file that loaded no rows (an empty claims export) is a delivery.
-    Use with severity warn. -#}
+    Use with severity warn. The registry is named as a relation, not with source(): a second
+    parent would make this a test between two nodes instead of the raw table's own test. -#}
 {% test recent_per_group(model, column_name, group_by, max_age_days) %}
+{%- set registry = api.Relation.create(database=model.database, schema='audit', identifier='files') -%}
 select
     files.{{ group_by }},
     max(files.finished_at) as newest
-from {{ source('audit', 'files') }} as files
+from {{ registry }} as files
 where files.source = '{{ model.identifier }}'
     and files.status = 'loaded'
 group by files.{{ group_by }}
