@@ -45,21 +45,3 @@
         where {{ incremental_months_filter(month_column, source_relation, source_month_column) }}
     {%- endif -%}
 {%- endmacro %}
-
-{#- Post-hook of int_participant_status_latest on an incremental run: a stored status whose
-    month is in the rebuilt window, of a person that month's export no longer lists (and with
-    no listing before the window, or the model would have replaced the row), is deleted.
--#}
-{% macro delete_status_rows_no_longer_listed() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} as stored
-        where {{ incremental_months_filter('stored.status_month', ref('int_participation_monthly'), region_column='stored.kode_wilayah') }}
-            and not exists (
-                select 1
-                from {{ ref('int_participation_monthly') }} as participation
-                where participation.kode_wilayah = stored.kode_wilayah
-                    and participation.period_month = stored.status_month
-                    and participation.participant_key = stored.participant_key
-            )
-    {%- endif -%}
-{%- endmacro %}

@@ -6,7 +6,6 @@ Real PostgreSQL, real GX, the loader called directly."""
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import psycopg
@@ -78,7 +77,7 @@ def test_chunk_size_changes_nothing_and_duplicates_across_chunks_are_rejected(wa
         32: "DUPLICATE_KEY",
     }
     assert by_row[14][1:3] == ("kpj", kpj_3) and by_row[14][4] == "reject"
-    assert json.loads(json.dumps(by_row[14][5]))["kpj"] == kpj_3  # the row's original texts are kept
+    assert by_row[14][5]["kpj"] == kpj_3  # the row's original texts are kept
     assert by_row[22][1:3] == ("upah", "dua juta")
 
     name_row = next(r for r in whole["loaded"] if r[0] == 23)

@@ -9,7 +9,7 @@ sorted row hashes). Files are loaded by the ingest DAG (Airflow dag.test, GX, CO
 runs in-process (``dbt build``: the models the transform DAG runs through Cosmos).
 
 Compared: every table of ``marts``, ``restricted`` and ``intermediate`` (the person-month models
-and int_participant_status_latest are incremental too). Then corrected exports of 74.71 for the
+are incremental too). Then corrected exports of 74.71 for the
 two newest months (some people no longer listed in either, some AKTIF turned NON AKTIF) are
 delivered at the same paths and dbt runs incrementally with lookback 1 (the window is those two
 months): lapses appear and vanish inside the window, statuses change, and the people no longer

@@ -41,10 +41,9 @@ class Coded:
     def __init__(self, cells: np.ndarray) -> None:
         codes, uniques = pd.factorize(cells, use_na_sentinel=True)
         stripped = [(u.strip() or None) if u.__class__ is str else _text(u) for u in uniques]
-        again, self.uniques = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=True)
-        again = np.append(again, -1)  # code -1 stays -1
-        self.codes = again[codes]
-        self.uniques = np.asarray(self.uniques, dtype=object)
+        again, distinct = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=True)
+        self.codes = np.append(again, -1)[codes]  # code -1 (no text) stays -1
+        self.uniques = np.asarray(distinct, dtype=object)
 
     @classmethod
     def empty(cls, n: int) -> Coded:
