@@ -21,3 +21,14 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 from ucj import airflow_env  # noqa: E402
 
 airflow_env.configure()
+
+# Property-based tests (Hypothesis): a fixed number of examples, derandomised, so CI's time is
+# bounded and a failure reproduces; `HYPOTHESIS_PROFILE=explore` searches wider by hand.
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile(
+    "ci", max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("explore", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
