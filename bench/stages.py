@@ -133,12 +133,12 @@ def nightly_ingest(args: dict[str, Any]) -> dict[str, Any]:
 def validate_only(args: dict[str, Any]) -> dict[str, Any]:
     """Validation on its own: read → type → GX over the files of a month, no database.
 
-    The same calls as :func:`ucj.ingest.load._copy_rows` up to the verdicts; used to show the
+    The loader's own :class:`ucj.ingest.process.FileProcess` up to the verdicts; used to show the
     peak memory and time of validation apart from the load.
     """
-    from ucj.ingest import load, validation
-    from ucj.ingest.canonical import canonicalize, header_kinds
+    from ucj.ingest import validation
     from ucj.ingest.landing import parse_landed
+    from ucj.ingest.process import FileProcess
 
     validation.checkpoint("participants")
     landing = Path(args["landing"])
@@ -147,17 +147,12 @@ def validate_only(args: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     for rel in args["files"]:
         landed = parse_landed(landing, rel)
-        table = load._open(landed)
-        kinds = header_kinds(table.field_of_header, table.kind_of_header)
-        summary = validation.SuiteSummary(landed.source)
-        end = load.period_end(landed.period)
-        for chunk in table.chunks():
-            load.reconcile_duplicates(chunk, table, kinds)
-            typed = canonicalize(chunk, landed.source, kinds, table.title_opd)
-            t = time.perf_counter()
-            failures += len(validation.validate_chunk(typed, landed.source, end, summary))
-            timers.seconds["validate_s"] = timers.seconds.get("validate_s", 0.0) + time.perf_counter() - t
-            rows += len(typed)
+        process = FileProcess(landed.path, landed.source, landed.kode_wilayah, landed.period)
+        t = time.perf_counter()
+        for batch in process.batches():  # read, type and validate: the loader's own path
+            failures += len(batch.failures)
+            rows += len(batch.typed)
+        timers.seconds["read_type_validate_s"] = timers.seconds.get("read_type_validate_s", 0.0) + time.perf_counter() - t
     seconds = time.perf_counter() - started
     return {
         "in_process_s": round(seconds, 3),

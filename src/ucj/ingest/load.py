@@ -9,14 +9,11 @@ file is then moved to quarantine with a report, and the registry records why.
 
 from __future__ import annotations
 
-import calendar
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,23 +23,27 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
 from ucj.config import Settings, settings
-from ucj.ingest import values
-from ucj.ingest.canonical import canonicalize, header_kinds
-from ucj.ingest.fields import source_fields
+from ucj.ingest import audit
+from ucj.ingest.audit import register_file
+from ucj.ingest.errors import FileVerdict
 from ucj.ingest.landing import LandedFile
-from ucj.ingest.periods import PeriodCheck
+from ucj.ingest.process import (  # noqa: F401 - re-exported for callers of the loader
+    EMPTY_IS_NEWS,
+    FileProcess,
+    period_end,
+    reconcile_duplicates,
+    sha256_of,
+    yaml_headers,
+)
 from ucj.ingest.quarantine import quarantine_file
-from ucj.ingest.readers import FileLevelError, TableRead, read_table
-from ucj.ingest.validation import RowFailure, SuiteSummary, validate_chunk
+from ucj.ingest.validation import RowFailure
 from ucj.privacy import mask_identifiers
+
+FileRejected = FileVerdict  # the name the loader's callers and tests know
 
 log = logging.getLogger(__name__)
 
 LINEAGE = ("batch_id", "kode_wilayah", "period", "source_file", "sheet", "source_row")
-REJECT_COLUMNS = (
-    "file_id", "source", "kode_wilayah", "period", "sheet", "source_row", "column_name", "value",
-    "rule", "reason_code", "severity", "message_en", "message_id", "original_values", "source_header",
-)  # fmt: skip
 
 
 @dataclass
@@ -69,37 +70,6 @@ class FileOutcome:
         return dict(self.__dict__)
 
 
-class FileRejected(Exception):
-    """A file-level verdict: the whole file goes to quarantine."""
-
-    def __init__(self, code: str, message: str, **where: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.where = where
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def period_end(period: str) -> date:
-    """The last day a file of this period may speak of (a date after it is in the future)."""
-    if len(period) == 4:
-        return date(int(period), 12, 31)
-    year, month = int(period[:4]), int(period[5:7])
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-# Sources whose export may truthfully have no rows: a month without claims is news, not an error.
-# An empty roster, participation export, budget or workforce file would wipe what is known.
-EMPTY_IS_NEWS = frozenset({"claims"})
-
-
 def ingest_file(
     landed: LandedFile,
     conninfo: str,
@@ -122,9 +92,10 @@ def ingest_file(
     """
     cfg = cfg or settings()
     outcome = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, status="loaded")
+    process = FileProcess(
+        landed.path, landed.source, landed.kode_wilayah, landed.period, cfg.chunk_rows, cfg.max_bad_row_share
+    )
     failures: list[RowFailure] = []
-    summary = SuiteSummary(landed.source)
-    table: TableRead | None = None
     with psycopg.connect(conninfo) as conn, conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (landed.relative_path,))
         if not landed.path.exists():  # quarantined by another run since it was listed
@@ -138,29 +109,25 @@ def ingest_file(
         is_reprocess = reprocess and _current_digest(conn, landed) == digest
         try:
             with conn.transaction():  # a savepoint: a file-level verdict undoes every row
-                table = _open(landed, cfg.chunk_rows)
+                read = process.open()
                 file_id = register_file(
-                    conn, landed, digest, size, "loaded", table, run_id=run_id, is_reprocess=is_reprocess
+                    conn, landed, digest, size, "loaded", read, run_id=run_id, is_reprocess=is_reprocess
                 )
                 outcome.file_id = file_id
-                _copy_rows(conn, landed, table, file_id, cfg, outcome, failures, summary)
-                _finish(conn, landed, table, file_id, outcome, summary, run_id)
+                _copy_rows(conn, landed, process, file_id, outcome, failures)
+                _finish(conn, landed, process, file_id, outcome, run_id)
             log.info(
                 "%s: loaded %s rows, rejected %s", landed.relative_path, outcome.rows_loaded, outcome.rows_rejected
             )
             return outcome
-        except FileRejected as err:
+        except FileVerdict as err:
             code, message, where = err.code, err.message, err.where
-        except FileLevelError as err:
-            code, message = err.code, err.message
-            where = {"sheet": err.sheet, "row": err.row, "column": err.column, "value": err.value}
         if code == "WRONG_PERIOD":  # the file-level verdict says it once, not once per row
             failures = [f for f in failures if f.reason_code != "PERIOD_MISMATCH"]
         log.warning("%s: quarantined (%s): %s", landed.relative_path, code, mask_identifiers(message))
         return quarantine_file(
-            conn, landed, digest, size, table, code, message, failures, summary, outcome, cfg, run_id,
-            where={k: v for k, v in where.items() if v is not None},
-        )  # fmt: skip
+            conn, landed, digest, size, process, code, message, failures, outcome, cfg, run_id, where
+        )
 
 
 def _current_digest(conn: psycopg.Connection, landed: LandedFile) -> str | None:
@@ -218,86 +185,6 @@ def _registry_verdict(
     return base
 
 
-def _open(landed: LandedFile, chunk_rows: int = 50_000) -> TableRead:
-    """Read the header; a missing required column quarantines the file before any row is read.
-
-    Two columns that mean the same field are no reason to refuse a file: the reader prefers
-    the plain one ("Tanggal Lahir" over "TTL"), and :func:`reconcile_duplicates` fills gaps
-    from the other and quarantines only when the two disagree.
-    """
-    table = read_table(landed.path, landed.source, chunk_rows=chunk_rows)
-    if table.missing_required:
-        raw = yaml_headers(landed.source)
-        spec = source_fields(landed.source)
-        wanted = "; ".join(
-            f"{name} (e.g. {', '.join(raw[name][:3])})"
-            + (", or the OPD named in the title block or the file name" if spec[name].title_or_filename else "")
-            for name in table.missing_required
-        )
-        found = ", ".join(h for h in table.headers if h)[:200]
-        raise FileRejected(
-            "MISSING_REQUIRED_COLUMN",
-            f"required column(s) missing: {wanted}; the header in row {table.header_row} has: {found}. "
-            "Add the column (any of the usual header names) and resend",
-            sheet=table.sheet,
-            row=table.header_row,
-            column=", ".join(table.missing_required),
-        )
-    return table
-
-
-def yaml_headers(source: str) -> dict[str, list[str]]:
-    """The header wordings of ``fields.yaml`` per field, as people write them (for messages)."""
-    import yaml
-
-    from ucj.ingest.fields import FIELDS_YAML
-
-    raw = yaml.safe_load(FIELDS_YAML.read_text(encoding="utf-8"))["sources"][source]["fields"]
-    return {
-        name: [s["header"] if isinstance(s, dict) else s for s in entry["synonyms"]] or [name]
-        for name, entry in raw.items()
-    }
-
-
-def register_file(
-    conn: psycopg.Connection,
-    landed: LandedFile,
-    digest: str,
-    size: int,
-    status: str,
-    table: TableRead | None = None,
-    **columns: Any,
-) -> int:
-    """Insert the file's ``audit.files`` row (what the reader learnt of it, if it got that far).
-
-    ``columns`` are further columns of ``audit.files`` (row counts, error code, …); their names
-    are code, never file content, and are quoted as identifiers all the same.
-    """
-    values: dict[str, Any] = {
-        "source": landed.source,
-        "kode_wilayah": landed.kode_wilayah,
-        "period": landed.period,
-        "relative_path": landed.relative_path,
-        "file_name": landed.file_name,
-        "content_sha256": digest,
-        "size_bytes": size,
-        "status": status,
-    }
-    if table is not None:
-        values |= {
-            "file_type": table.file_type,
-            "extension_mismatch": bool(table.extension_mismatch),
-            "encoding": table.encoding,
-            "sheet": table.sheet,
-            "header_row": table.header_row,
-        }
-    values |= columns
-    query = sql.SQL("insert into audit.files ({}) values ({}) returning file_id").format(
-        sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(sql.Placeholder() * len(values))
-    )
-    return conn.execute(query, list(values.values())).fetchone()[0]
-
-
 def _raw_columns(conn: psycopg.Connection, source: str) -> list[str]:
     rows = conn.execute(
         """select column_name from information_schema.columns
@@ -353,141 +240,56 @@ def _copy_block(frame: pd.DataFrame, lineage: Sequence[Any], fields: Sequence[st
 def _copy_rows(
     conn: psycopg.Connection,
     landed: LandedFile,
-    table: TableRead,
+    process: FileProcess,
     file_id: int,
-    cfg: Settings,
     outcome: FileOutcome,
     failures: list[RowFailure],
-    summary: SuiteSummary,
 ) -> None:
-    """Read, type and validate chunk by chunk, streaming the good rows into one COPY.
+    """Read, type and validate chunk by chunk (every sheet), streaming the good rows into one COPY.
 
     The COPY runs for the whole file; psycopg's queued writer sends each chunk's rows from a
     thread while this one types and validates the next chunk, so PostgreSQL (on the other
     core) parses and indexes rows while Python works. Rejections are kept and COPYed after
-    it (one connection runs one COPY at a time); duplicate keys across chunks are found by
-    PostgreSQL once the rows are in (:func:`_duplicates_across_chunks`), which keeps the
-    memory of this process independent of the file's size.
+    it (one connection runs one COPY at a time); duplicate keys across chunks and sheets are
+    found by PostgreSQL once the rows are in (:func:`_duplicates_across_chunks`), which keeps
+    the memory of this process independent of the file's size.
     """
     columns = _raw_columns(conn, landed.source)
     fields = [c for c in columns if c not in LINEAGE and c != "source_values"]
-    end = period_end(landed.period)
-    lineage = (file_id, landed.kode_wilayah, landed.period, landed.relative_path, table.sheet)
-    kinds = header_kinds(table.field_of_header, table.kind_of_header)
-    periods = PeriodCheck(landed.source, landed.period, table.title_lines)
     originals: list[str] = []  # the original texts (JSON) of each failure, in order
-    warned_rows: set[int] = set()
+    warned_rows: set[tuple[str | None, int]] = set()
     statement = f"copy raw.{landed.source} ({', '.join((*LINEAGE, *fields))}, source_values) from stdin"
-    chunks = 0  # one chunk: GX's uniqueness rule has seen every key of the file
     with conn.cursor() as cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-        for chunk in table.chunks():
-            chunks += 1
-            reconcile_duplicates(chunk, table, kinds)
-            typed = canonicalize(chunk, landed.source, kinds, table.title_opd)
-            periods.observe(typed)
-            chunk_failures = validate_chunk(typed, landed.source, end, summary)
-            rejected = {f.source_row for f in chunk_failures if f.severity == "reject"}
-            warned = {f.source_row for f in chunk_failures if f.severity == "warn"} - rejected
-            failures.extend(chunk_failures)
-            originals.extend(_originals_of(typed, chunk_failures))
-            warned_rows |= warned
-            outcome.rows_read += len(typed)
-            outcome.rows_rejected += len(rejected)
-            outcome.rows_warned += len(warned)
-            good = typed[~typed["_source_row"].isin(rejected)] if rejected else typed
-            copy.write(_copy_block(good, lineage, fields))
-            outcome.rows_loaded += len(good)
-    across = _duplicates_across_chunks(conn, landed.source, file_id) if chunks > 1 else []
+        for batch in process.batches():
+            lineage = (file_id, landed.kode_wilayah, landed.period, landed.relative_path, batch.table.sheet)
+            failures.extend(batch.failures)
+            originals.extend(batch.originals)
+            rejected = {f.source_row for f in batch.failures if f.severity == "reject"}
+            warned_rows |= {(batch.table.sheet, f.source_row) for f in batch.failures if f.severity == "warn"} - {
+                (batch.table.sheet, r) for r in rejected
+            }
+            copy.write(_copy_block(batch.good, lineage, fields))
+    counts = process.counts
+    outcome.rows_read = sum(c.read for c in counts.values())
+    outcome.rows_rejected = sum(c.rejected for c in counts.values())
+    outcome.rows_warned = sum(c.warned for c in counts.values())
+    outcome.rows_loaded = sum(c.loaded for c in counts.values())
+    sheets = [t.sheet for t in process.tables]
+    across = _duplicates_across_chunks(conn, landed.source, file_id, sheets) if process.batches_seen > 1 else []
     for failure, original in across:
         failures.append(failure)
         originals.append(original)
         outcome.rows_loaded -= 1
         outcome.rows_rejected += 1
-        if failure.source_row in warned_rows:
+        index = next((s.index for s in process.read.sheets if s.name == failure.sheet), None) if process.read else None
+        if index in counts:
+            counts[index].loaded -= 1
+            counts[index].rejected += 1
+        if (failure.sheet, failure.source_row) in warned_rows:
             outcome.rows_warned -= 1
-    _copy_failures(conn, landed, table, file_id, failures, originals)
-    outcome.rows_skipped = len(table.skipped)
-    if outcome.rows_read == 0 and landed.source not in EMPTY_IS_NEWS:
-        raise FileRejected(
-            "NO_DATA_ROWS",
-            f"the file has a header (row {table.header_row}) but no data rows below it; send the filled file",
-            sheet=table.sheet,
-            row=table.header_row,
-        )
-    if (wrong := periods.verdict()) is not None:
-        named, why = wrong
-        raise FileRejected("WRONG_PERIOD", why, sheet=table.sheet, column=periods.evidence or None, value=named)
-    share = outcome.rows_rejected / outcome.rows_read if outcome.rows_read else 0.0
-    if share > cfg.max_bad_row_share:
-        raise FileRejected(
-            "TOO_MANY_BAD_ROWS",
-            f"{outcome.rows_rejected} of {outcome.rows_read} rows ({share:.0%}) break the rules; "
-            f"more than {cfg.max_bad_row_share:.0%} means the file itself is wrong",
-        )
-
-
-def _originals_of(typed: pd.DataFrame, failures: Sequence[RowFailure]) -> list[str]:
-    """The original texts (JSON) of each failure's row, in the failures' order."""
-    if not failures:
-        return []
-    positions = pd.Index(typed["_source_row"]).get_indexer([f.source_row for f in failures])
-    texts = typed["_source_json"].to_numpy(dtype=object)
-    return [texts[at] if at >= 0 else "null" for at in positions]
-
-
-def reconcile_duplicates(chunk: pd.DataFrame, table: TableRead, kinds: dict[str, str]) -> None:
-    """Two columns meaning one field ("NIK" and "NIK KTP"): fill the gaps of the column read
-    from the other, and quarantine the file (``DUPLICATED_HEADER``) when they disagree on a row.
-
-    Values agree when their text is the same (case and spaces aside) or they parse to the same
-    value ("3.000.000" and "Rp 3.000.000"). Works in place on the reader's chunk.
-    """
-    for name, keys in table.duplicate_columns.items():
-        if name not in chunk.columns:
-            continue
-        main_header = next(
-            (h for h, f in zip(table.headers, table.field_of_header, strict=False) if f == name and h not in keys),
-            name,
-        )
-        for key in keys:
-            other = chunk["_extras"].map(lambda e, k=key: e.get(k) if isinstance(e, dict) else None).astype(object)
-            mine = chunk[name]
-            both = (mine.notna() & other.notna()).to_numpy()
-            if both.any():
-                differ = ~_same_values(mine[both], other[both], kinds.get(name))
-                if differ.any():
-                    at = int(np.flatnonzero(both)[int(np.flatnonzero(differ)[0])])
-                    row = int(chunk["_source_row"].iat[at])
-                    text_a, text_b = str(mine.iat[at]), str(other.iat[at])
-                    a, b = mask_identifiers(text_a), mask_identifiers(text_b)
-                    where = next((i for i, (x, y) in enumerate(zip(text_a, text_b, strict=False)) if x != y), None)
-                    hint = f", first difference at character {where + 1}" if where is not None else ""
-                    raise FileRejected(
-                        "DUPLICATED_HEADER",
-                        f"columns {main_header!r} and {key!r} both mean {name} but disagree at row {row} "
-                        f"({a!r} vs {b!r}{hint}); keep one of the two columns, or make them agree, and resend",
-                        sheet=table.sheet,
-                        row=row,
-                        column=f"{main_header} / {key}",
-                        value=f"{a} / {b}",
-                    )
-            fill = (mine.isna() & other.notna()).to_numpy()
-            if fill.any():
-                chunk.loc[fill, name] = other[fill]
-
-
-def _same_values(a: pd.Series, b: pd.Series, kind: str | None) -> np.ndarray:
-    def norm(series: pd.Series) -> np.ndarray:
-        return np.array([" ".join(str(v).split()).casefold() for v in series], dtype=object)
-
-    same = norm(a) == norm(b)
-    parser = values.PARSERS_BY_KIND.get(kind or "")
-    if parser is not None and not same.all():
-        va, ea = parser(a.reset_index(drop=True))
-        vb, eb = parser(b.reset_index(drop=True))
-        parsed_same = (ea.isna() & eb.isna() & va.notna() & (va == vb)).to_numpy(dtype=bool)
-        same |= parsed_same
-    return same.astype(bool)
+    audit.record_failures(conn, landed, file_id, failures, originals, process.source_column)
+    outcome.rows_skipped = len(process.skipped_rows)
+    process.verdict()
 
 
 _KEYS = {
@@ -499,18 +301,24 @@ _KEYS = {
 }
 
 
-def _duplicates_across_chunks(conn: psycopg.Connection, source: str, file_id: int) -> list[tuple[RowFailure, str]]:
+def _duplicates_across_chunks(
+    conn: psycopg.Connection, source: str, file_id: int, sheets: Sequence[str | None] = (None,)
+) -> list[tuple[RowFailure, str]]:
     """Rows of this file whose key an earlier loaded row of it already has: taken out of
     ``raw`` again and returned as rejections (with their original texts as JSON).
 
     GX sees one chunk at a time and rejects the later duplicates inside a chunk; a key met
-    again in a later chunk is found here, by PostgreSQL, over the rows just COPYed (the first
-    row is kept, as in a chunk). Rows without a complete key take no part.
+    again in a later chunk or on a later sheet is found here, by PostgreSQL, over the rows
+    just COPYed (the first row, in sheet and row order, is kept, as in a chunk). Rows without
+    a complete key take no part.
     """
     keys = _KEYS[source]
     duplicates = sql.SQL(
-        """select source_row from (
-               select source_row, row_number() over (partition by {keys} order by source_row) as nth
+        """select sheet, source_row from (
+               select sheet, source_row,
+                      row_number() over (
+                          partition by {keys}
+                          order by array_position(%(sheets)s::text[], sheet), source_row) as nth
                from raw.{table} where batch_id = %(file_id)s and {complete}) as ranked
            where nth > 1"""
     ).format(
@@ -518,16 +326,18 @@ def _duplicates_across_chunks(conn: psycopg.Connection, source: str, file_id: in
         table=sql.Identifier(source),
         complete=sql.SQL(" and ").join(sql.SQL("{} is not null").format(sql.Identifier(k)) for k in keys),
     )
-    later = [r[0] for r in conn.execute(duplicates, {"file_id": file_id}).fetchall()]
+    later = conn.execute(duplicates, {"file_id": file_id, "sheets": list(sheets)}).fetchall()
     if not later:
         return []
     remove = sql.SQL(
-        """delete from raw.{table} where batch_id = %(file_id)s and source_row = any(%(rows)s)
-           returning source_row, {first}::text, source_values::text"""
+        """delete from raw.{table} as r using unnest(%(sheets)s::text[], %(rows)s::int[]) as d(sheet, source_row)
+           where r.batch_id = %(file_id)s and r.source_row = d.source_row and r.sheet is not distinct from d.sheet
+           returning r.sheet, r.source_row, r.{first}::text, r.source_values::text"""
     ).format(table=sql.Identifier(source), first=sql.Identifier(keys[0]))
-    rows = sorted(conn.execute(remove, {"file_id": file_id, "rows": later}).fetchall())
+    params = {"file_id": file_id, "sheets": [r[0] for r in later], "rows": [r[1] for r in later]}
+    rows = sorted(conn.execute(remove, params).fetchall(), key=lambda r: (r[0] or "", r[1]))
     found = []
-    for row, key, original in rows:
+    for sheet, row, key, original in rows:
         value = json.loads(original).get(keys[0], key)
         failure = RowFailure(
             row,
@@ -538,102 +348,33 @@ def _duplicates_across_chunks(conn: psycopg.Connection, source: str, file_id: in
             "reject",
             f"duplicate key ({', '.join(keys)}); the first row is kept",
             f"kunci ganda ({', '.join(keys)}); baris pertama dipakai",
+            sheet,
         )  # fmt: skip
         found.append((failure, original))
     return found
 
 
-def _copy_failures(
-    conn: psycopg.Connection,
-    landed: LandedFile,
-    table: TableRead,
-    file_id: int,
-    failures: Sequence[RowFailure],
-    originals: Sequence[str],
-) -> None:
-    """Every rejection and warning of the file, with its row's original texts (JSON)."""
-    if not failures:
-        return
-    with conn.cursor().copy(f"copy audit.rejected_rows ({', '.join(REJECT_COLUMNS)}) from stdin") as copy:
-        for f, original in zip(failures, originals, strict=True):
-            copy.write_row(
-                (
-                    file_id,
-                    landed.source,
-                    landed.kode_wilayah,
-                    landed.period,
-                    table.sheet,
-                    f.source_row,
-                    f.column,
-                    f.value,
-                    f.rule,
-                    f.reason_code,
-                    f.severity,
-                    f.message_en,
-                    f.message_id,
-                    original,
-                    table.source_column(f.column),
-                )  # fmt: skip
-            )
-
-
 def _finish(
     conn: psycopg.Connection,
     landed: LandedFile,
-    table: TableRead,
+    process: FileProcess,
     file_id: int,
     outcome: FileOutcome,
-    summary: SuiteSummary,
     run_id: str | None,
 ) -> None:
-    superseded = conn.execute(
-        """update audit.files set is_current = false, superseded_by = %s
-           where source = %s and kode_wilayah = %s and period = %s and relative_path = %s and is_current
-           returning file_id""",
-        (file_id, landed.source, landed.kode_wilayah, landed.period, landed.relative_path),
-    ).fetchall()
-    outcome.superseded = [r[0] for r in superseded]
-    conn.execute(
-        """update audit.files set is_current = true, rows_read = %s, rows_loaded = %s, rows_rejected = %s,
-               rows_warned = %s, rows_skipped = %s, finished_at = now() where file_id = %s""",
-        (
-            outcome.rows_read,
-            outcome.rows_loaded,
-            outcome.rows_rejected,
-            outcome.rows_warned,
-            outcome.rows_skipped,
-            file_id,
-        ),
+    outcome.superseded = audit.supersede(conn, landed, file_id)
+    audit.update_file(
+        conn,
+        file_id,
+        is_current=True,
+        rows_read=outcome.rows_read,
+        rows_loaded=outcome.rows_loaded,
+        rows_rejected=outcome.rows_rejected,
+        rows_warned=outcome.rows_warned,
+        rows_skipped=outcome.rows_skipped,
+        periods_found=process.periods_found() or None,
+        finished_at=datetime.now(UTC),
     )
-    record_skipped(conn, file_id, table)
-    record_validation(conn, file_id, summary, run_id, always=True)
-
-
-def record_skipped(conn: psycopg.Connection, file_id: int, table: TableRead | None) -> None:
-    if table is None or not table.skipped:
-        return
-    with conn.cursor().copy("copy audit.skipped_rows (file_id, source_row, kind, text) from stdin") as copy:
-        for s in table.skipped:
-            copy.write_row((file_id, s.row, s.kind, s.text))
-
-
-def record_validation(
-    conn: psycopg.Connection, file_id: int, summary: SuiteSummary, run_id: str | None, always: bool = False
-) -> None:
-    """One ``audit.validation_runs`` row; a loaded file always gets one (an empty claims export too)."""
-    if summary.rows_validated == 0 and not summary.failed and not always:
-        return
-    conn.execute(
-        """insert into audit.validation_runs (file_id, suite, success, expectations, failed_expectations,
-               rows_validated, summary, run_id) values (%s, %s, %s, %s, %s, %s, %s, %s)""",
-        (
-            file_id,
-            summary.suite,
-            summary.success,
-            summary.expectations,
-            len(summary.failed),
-            summary.rows_validated,
-            json.dumps(summary.as_json()),
-            run_id,
-        ),  # fmt: skip
-    )
+    audit.record_skipped(conn, file_id, process.skipped_rows)
+    audit.record_sheets(conn, file_id, process.read, process.counts, process.periods)
+    audit.record_validation(conn, file_id, process.summary, run_id, always=True)

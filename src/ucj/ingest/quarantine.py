@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from ucj.config import Settings
+from ucj.ingest import audit
 from ucj.ingest.landing import LandedFile
-from ucj.ingest.validation import RowFailure, SuiteSummary
+from ucj.ingest.validation import RowFailure
 from ucj.privacy import mask_identifiers, neutralise_cell
 
 if TYPE_CHECKING:
     from ucj.ingest.load import FileOutcome
-    from ucj.ingest.readers import TableRead
+    from ucj.ingest.process import FileProcess
 
 MAX_REPORTED_ROWS = 200
 
@@ -83,42 +84,32 @@ def quarantine_file(
     landed: LandedFile,
     digest: str,
     size: int,
-    table: TableRead | None,
+    process: FileProcess,
     code: str,
     message: str,
     failures: list[RowFailure],
-    summary: SuiteSummary,
     outcome: FileOutcome,
     cfg: Settings,
     run_id: str | None,
     where: dict[str, Any] | None = None,
 ) -> FileOutcome:
     """Record the verdict, move the file (never delete it) and write the reports beside it."""
-    from ucj.ingest.load import record_skipped, record_validation, register_file
-
     target = _free_path(cfg.quarantine_dir / landed.relative_path)
-    file_id = register_file(
-        conn, landed, digest, size, "quarantined", table,
+    skipped = process.skipped_rows
+    file_id = audit.register_file(
+        conn, landed, digest, size, "quarantined", process.read,
         rows_read=outcome.rows_read, rows_loaded=0, rows_rejected=outcome.rows_read,
-        rows_skipped=len(table.skipped) if table else 0, error_code=code, error_message=message,
+        rows_skipped=len(skipped), error_code=code, error_message=message,
         quarantine_path=str(target), run_id=run_id, finished_at=datetime.now(UTC),
+        periods_found=process.periods_found() or None,
     )  # fmt: skip
-    if failures:
-        with conn.cursor().copy(
-            """copy audit.rejected_rows (file_id, source, kode_wilayah, period, sheet, source_row, column_name,
-                   value, rule, reason_code, severity, message_en, message_id, source_header) from stdin"""
-        ) as copy:
-            for f in failures:
-                copy.write_row(
-                    (file_id, landed.source, landed.kode_wilayah, landed.period, getattr(table, "sheet", None),
-                     f.source_row, f.column, f.value, f.rule, f.reason_code, f.severity, f.message_en, f.message_id,
-                     table.source_column(f.column) if table is not None else None)
-                )  # fmt: skip
-    record_skipped(conn, file_id, table)
-    record_validation(conn, file_id, summary, run_id)
+    audit.record_failures(conn, landed, file_id, failures, None, process.source_column)
+    audit.record_skipped(conn, file_id, skipped)
+    audit.record_sheets(conn, file_id, process.read, process.counts, process.periods)
+    audit.record_validation(conn, file_id, process.summary, run_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(landed.path, target)
-    write_report(target, landed, code, message, failures, table, outcome.rows_read, where)
+    write_report(target, landed, code, message, failures, process, outcome.rows_read, where or {})
     outcome.status, outcome.file_id = "quarantined", file_id
     outcome.rows_loaded, outcome.rows_rejected = 0, outcome.rows_read
     outcome.error_code, outcome.error_message, outcome.quarantine_path = code, message, str(target)
@@ -145,11 +136,18 @@ def display_value(value: str | None) -> str:
     return mask_identifiers(text)
 
 
-def _column_label(table: Any, name: str | None) -> str:
-    """``"I: Gaji/Honor per Bulan (upah)"``: where the sender finds the value, and the field it means."""
+def _column_label(table: Any, name: str | None, sheet: str | None = None) -> str:
+    """``"I: Gaji/Honor per Bulan (upah)"``: where the sender finds the value, and the field it means.
+
+    ``table`` is the file's :class:`~ucj.ingest.process.FileProcess` (every sheet) or one
+    :class:`~ucj.ingest.readers.TableRead`."""
     if not name:
         return "-"
-    where = table.source_column(name) if table is not None and hasattr(table, "source_column") else None
+    where = None
+    if table is not None and hasattr(table, "tables"):
+        where = table.source_column(sheet, name)
+    elif table is not None and hasattr(table, "source_column"):
+        where = table.source_column(name)
     return f"{where} ({name})" if where else name
 
 
@@ -181,7 +179,8 @@ def write_report(
     """``<file>.report.md`` (people) and ``<file>.rejects.csv`` (spreadsheets) beside the quarantined file."""
     reason_id, reason_en = FILE_REASONS.get(code, (message, message))
     where = where or {}
-    sheet = where.get("sheet") or getattr(table, "sheet", None) or "-"
+    first = getattr(table, "first_table", table)
+    sheet = where.get("sheet") or getattr(first, "sheet", None) or "-"
     lines = [
         f"# Laporan karantina / Quarantine report: {_md(landed.file_name)}",
         "",
@@ -214,7 +213,7 @@ def write_report(
         ]
         for f in failures[:MAX_REPORTED_ROWS]:
             lines.append(
-                f"| {_md(str(sheet))} | {f.source_row} | {_md(_column_label(table, f.column))} "
+                f"| {_md(str(f.sheet or sheet))} | {f.source_row} | {_md(_column_label(table, f.column, f.sheet))} "
                 f"| {_md(display_value(f.value))} "
                 f"| {f.rule} | {f.reason_code}: {f.message_id} / {f.message_en} |"
             )
@@ -229,7 +228,8 @@ def write_report(
         )  # fmt: skip
         for f in failures:
             writer.writerow(
-                [neutralise_cell(x) for x in (landed.relative_path, sheet, f.source_row, _column_label(table, f.column),
+                [neutralise_cell(x) for x in (landed.relative_path, f.sheet or sheet, f.source_row,
+                 _column_label(table, f.column, f.sheet),
                  display_value(f.value), f.rule, f.reason_code, f.message_id, f.message_en)]
             )  # fmt: skip
     (target.with_name(target.name + ".report.json")).write_text(

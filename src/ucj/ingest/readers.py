@@ -28,7 +28,7 @@ import gc
 import mmap
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ucj.ingest.errors import FileVerdict
 from ucj.ingest.fields import (
     SOURCES,
     is_ignored_header,
@@ -47,6 +48,8 @@ from ucj.ingest.fields import (
     source_spec,
 )
 from ucj.ingest.values import MONTHS
+
+_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 HEADER_SCAN_ROWS = 30
 CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -59,28 +62,7 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _OLE_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 
 
-class FileLevelError(Exception):
-    """The whole file cannot be read; ``message`` tells the sender what to do."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        path: Path | None = None,
-        sheet: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        value: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.path = path
-        self.sheet = sheet
-        self.row = row
-        self.column = column
-        self.value = value
+FileLevelError = FileVerdict  # the reader's verdicts are file-level verdicts like any other
 
 
 @dataclass
@@ -88,8 +70,9 @@ class SkippedRow:
     """A row that is not data, kept for the audit."""
 
     row: int
-    kind: str  # "blank" | "total" | "signature" | "title" | "repeated_header"
+    kind: str  # "blank" | "total" | "signature" | "footnote" | "title" | "repeated_header"
     text: str
+    sheet: str | None = None
 
 
 @dataclass
@@ -116,13 +99,15 @@ class TableRead:
     ignored_columns: list[int] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
     header_rows: list[int] = field(default_factory=list)
-    title_opd_source: str | None = None  # "title" | "filename" | None
+    title_opd_source: str | None = None  # "title" | "sheet" | "filename" | None
     other_sheets_with_header: list[str] = field(default_factory=list)
     # field -> extra-column keys of the other columns that mean the same field with the same
     # value layout ("NIK" and "NIK KTP"): the loader fills gaps from them and quarantines the
     # file when they disagree. Columns with another layout ("TTL" beside "Tanggal Lahir") are
     # plain extra columns.
     duplicate_columns: dict[str, list[str]] = field(default_factory=dict)
+    # canonical field -> formula cells without a calculated value in its column (read as empty)
+    uncalculated_fields: dict[str, int] = field(default_factory=dict)
     rows_yielded: int = 0
     _rows: Callable[[], Iterator[list[Any]]] | None = field(default=None, repr=False, compare=False)
     _layout: _Layout | None = field(default=None, repr=False, compare=False)
@@ -148,7 +133,7 @@ class TableRead:
             raise RuntimeError("TableRead was not produced by read_table()")
         self.skipped = []
         self.rows_yielded = 0
-        builder = _ChunkBuilder(self._layout, self.source, self.skipped)
+        builder = _ChunkBuilder(self._layout, self.source, self.skipped, self.sheet)
         rownum = self.header_rows[-1] if self.header_rows else self.header_row
         iterator = self._rows()
         while True:
@@ -383,9 +368,10 @@ class _ChunkBuilder:
     Python :class:`_RowClassifier`, in row order.
     """
 
-    def __init__(self, layout: _Layout, source: str, skipped: list[SkippedRow]) -> None:
+    def __init__(self, layout: _Layout, source: str, skipped: list[SkippedRow], sheet: str | None = None) -> None:
         self.layout = layout
         self.skipped = skipped
+        self.sheet = sheet
         self.classifier = _RowClassifier(layout, source)
         numbers = {str(n) for n in range(100)} | {f"({n})" for n in range(100)}
         self.suspicious_key = list(layout.header_variants | numbers)
@@ -428,7 +414,7 @@ class _ChunkBuilder:
             if kind is not None:
                 keep[i] = False
                 overflow.pop(row, None)
-                self.skipped.append(SkippedRow(row, kind, _joined(cells + tail)))
+                self.skipped.append(SkippedRow(row, kind, _joined(cells + tail), self.sheet))
         return keep
 
     def _fit(self, cells: list[Any], rownum: int, overflow: dict[int, dict[str, str]]) -> list[Any]:
@@ -740,6 +726,10 @@ class _Grid:
     is_text: bool  # CSV cells are already text
     delimiter: str | None = None
     merges: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    index: int = 0  # position in the workbook
+    hidden: bool = False  # hidden or "very hidden" in Excel: the sender does not see it
+    not_worksheet: str | None = None  # "chart", "dialog", "macro" sheets hold no table
+    uncalculated: dict[str, int] = field(default_factory=dict)  # column letter -> formulas without a value
 
 
 def _head_text(grid: _Grid) -> list[list[str | None]]:
@@ -753,7 +743,7 @@ def _head_text(grid: _Grid) -> list[list[str | None]]:
 
 
 def _workbook_grids(path: Path, file_type: str) -> Iterator[_Grid]:
-    """Sheets of a workbook, visible first, via calamine (xlrd for .xls it cannot read)."""
+    """Every sheet of a workbook in workbook order, via calamine (xlrd for .xls it cannot read)."""
     import python_calamine as pc
 
     try:
@@ -774,9 +764,14 @@ def _workbook_grids(path: Path, file_type: str) -> Iterator[_Grid]:
             f"the workbook cannot be read ({exc}); open it in Excel, save it again as .xlsx and resend.",
         ) from exc
     metas = workbook.sheets_metadata
-    order = sorted(range(len(metas)), key=lambda i: "Visible" not in str(metas[i].visible))
-    for index in order:
-        name = metas[index].name
+    uncalculated = _uncalculated_formulas(path) if file_type == "xlsx" else {}
+    for index, meta in enumerate(metas):  # in workbook order: hidden sheets are listed, not read
+        name = meta.name
+        hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
+        kind = str(meta.typ).rsplit(".", 1)[-1]
+        if kind != "WorkSheet":
+            yield _Grid(name, _no_rows, 0, False, index=index, hidden=hidden, not_worksheet=kind)
+            continue
         try:
             sheet = workbook.get_sheet_by_index(index)
         except Exception as exc:  # a broken sheet: say which one
@@ -784,7 +779,60 @@ def _workbook_grids(path: Path, file_type: str) -> Iterator[_Grid]:
                 "UNREADABLE", path, f"sheet {name!r} cannot be read ({exc}); save the file again."
             ) from exc
         merges = list(getattr(sheet, "merged_cell_ranges", None) or [])
-        yield _Grid(name, sheet.iter_rows, sheet.start[1] if sheet.start else 0, False, None, merges)
+        offset = sheet.start[1] if sheet.start else 0
+        yield _Grid(
+            name, sheet.iter_rows, offset, False, None, merges, index, hidden, None, uncalculated.get(name, {})
+        )
+
+
+def _no_rows() -> Iterator[list[Any]]:
+    return iter(())
+
+
+_SHEET_PART = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"', re.IGNORECASE)
+_REL = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"', re.IGNORECASE)
+_REL_REVERSED = re.compile(r'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"', re.IGNORECASE)
+_FORMULA_CELL = re.compile(rb'<c\b([^>]*)>(?:(?!</c>).)*?<f\b(?:(?!</c>).)*?</c>', re.DOTALL)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)\d+"')
+
+
+def _uncalculated_formulas(path: Path) -> dict[str, dict[str, int]]:
+    """Per sheet name, the columns with formula cells that carry no calculated value.
+
+    A workbook written by a program (not Excel) may hold formulas (``=PROPER(B2)``) without the
+    value Excel would have stored; every reader then sees an empty cell. Found by scanning the
+    sheet XML for ``<c>`` elements with an ``<f>`` and no ``<v>``, so the loader can say so per
+    column instead of loading NULLs silently.
+    """
+    import html
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels_xml = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = dict(_REL.findall(rels_xml)) | {i: t for t, i in _REL_REVERSED.findall(rels_xml)}
+            out: dict[str, dict[str, int]] = {}
+            for name, rid in _SHEET_PART.findall(workbook):
+                target = targets.get(rid, "")
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if part not in names:
+                    continue
+                xml = archive.read(part)
+                if b"<f" not in xml:
+                    continue
+                columns: dict[str, int] = {}
+                for m in _FORMULA_CELL.finditer(xml):
+                    if b"<v" in m[0] or b"<is>" in m[0]:
+                        continue
+                    ref = _CELL_REF.search(m[1])
+                    column = ref[1].decode() if ref else "?"
+                    columns[column] = columns.get(column, 0) + 1
+                if columns:
+                    out[html.unescape(name)] = columns
+            return out
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
 
 
 def _xlrd_grids(path: Path) -> Iterator[_Grid]:
@@ -800,7 +848,8 @@ def _xlrd_grids(path: Path) -> Iterator[_Grid]:
         raise _file_error("UNREADABLE", path, f"the .xls workbook cannot be read ({exc}); save it as .xlsx.") from exc
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
-        yield _Grid(sheet.name, _xlrd_rows(book, sheet), 0, False)
+        hidden = bool(getattr(sheet, "visibility", 0))
+        yield _Grid(sheet.name, _xlrd_rows(book, sheet), 0, False, index=index, hidden=hidden)
 
 
 def _xlrd_rows(book: Any, sheet: Any) -> Callable[[], Iterator[list[Any]]]:
@@ -910,8 +959,46 @@ _EXTENSIONS = {
 }
 
 
-def read_table(path: Path, source: str, chunk_rows: int = 50_000) -> TableRead:
-    """Open ``path``, find its header and return a :class:`TableRead` ready to stream.
+@dataclass
+class SheetEntry:
+    """One sheet of a workbook (or the one table of a CSV): read, or skipped with the reason."""
+
+    index: int
+    name: str | None
+    status: str  # "read" | "skipped"
+    reason_code: str | None = None  # HIDDEN_SHEET, NOT_A_WORKSHEET, EMPTY_SHEET, NO_TABLE, OTHER_PERIOD
+    reason: str | None = None
+    table: TableRead | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileRead:
+    """Every sheet of one file; the data sheets carry a :class:`TableRead` each."""
+
+    path: Path
+    source: str
+    file_type: str
+    encoding: str | None
+    extension_mismatch: bool
+    sheets: list[SheetEntry]
+
+    @property
+    def tables(self) -> list[TableRead]:
+        return [s.table for s in self.sheets if s.status == "read" and s.table is not None]
+
+    def skip(self, entry: SheetEntry, code: str, reason: str) -> None:
+        """Turn a data sheet into a skipped one (e.g. a sheet of another period)."""
+        entry.status, entry.reason_code, entry.reason = "skipped", code, reason
+
+
+def read_file(path: Path, source: str, chunk_rows: int = 50_000) -> FileRead:
+    """Open ``path`` and find the header of every sheet that holds a table of ``source``.
+
+    Every visible worksheet with a recognisable header is a data sheet (one per OPD, month or
+    segment). The others are listed with the reason they are skipped: hidden sheets (what the
+    sender does not see is not loaded: an old month kept out of sight, a lookup list), chart
+    and dialog sheets, empty sheets and sheets with no header of this source (instructions).
 
     Raises :class:`FileLevelError` (EMPTY_FILE, UNREADABLE, ENCRYPTED, UNSUPPORTED_TYPE,
     NO_HEADER) with a message for the person who sent the file.
@@ -924,16 +1011,123 @@ def read_table(path: Path, source: str, chunk_rows: int = 50_000) -> TableRead:
     file_type = _sniff_type(path)
     encoding: str | None = None
     if file_type == "csv":
-        grids, encoding = _csv_grids(path)
+        csv_grids, encoding = _csv_grids(path)
+        sheets = [_csv_sheet(path, source, csv_grids, chunk_rows)]
     else:
-        grids = _workbook_grids(path, file_type)
-    grid, head, hit, others = _locate_header(path, source, grids, file_type)
+        sheets = [_sheet_entry(path, source, grid, chunk_rows) for grid in _workbook_grids(path, file_type)]
+    read = FileRead(
+        path=path,
+        source=source,
+        file_type=file_type,
+        encoding=encoding,
+        extension_mismatch=path.suffix.lower() not in _EXTENSIONS[file_type],
+        sheets=sheets,
+    )
+    tables = read.tables
+    if not tables:
+        previews = [s.reason for s in sheets if s.reason_code == "NO_TABLE" and s.reason]
+        hidden_tables = [s for s in sheets if s.reason_code == "HIDDEN_SHEET" and s.table is not None]
+        if hidden_tables:
+            names = ", ".join(repr(s.name) for s in hidden_tables)
+            raise _file_error(
+                "NO_HEADER",
+                path,
+                f"the only sheet(s) with a {source} table are hidden ({names}); unhide the sheet of this"
+                " period in Excel (right-click a sheet tab > Unhide), or delete the old ones, and resend.",
+            )
+        if not previews:
+            raise _file_error("EMPTY_FILE", path, "the workbook has no data in any sheet; send the filled file.")
+        raise _no_header(path, source, previews[0])
+    names = [t.sheet for t in tables]
+    for entry in sheets:
+        if entry.table is not None:
+            table = entry.table
+            table.file_type, table.encoding = file_type, encoding
+            table.extension_mismatch = read.extension_mismatch
+            table.other_sheets_with_header = [n for n in names if n != table.sheet and n]
+            if len(tables) > 1 and entry.status == "read":
+                _sheet_opd(table, several=True)
+    return read
+
+
+def read_table(path: Path, source: str, chunk_rows: int = 50_000) -> TableRead:
+    """The first data sheet of ``path`` (:func:`read_file` has them all)."""
+    return read_file(path, source, chunk_rows).tables[0]
+
+
+def _csv_sheet(path: Path, source: str, grids: list[_Grid], chunk_rows: int) -> SheetEntry:
+    """The CSV's table: the first delimiter under which a header is found."""
+    preview = None
+    for grid in grids:
+        head = _head_text(grid)
+        hit = _find_header(source, head)
+        if hit is not None:
+            table = _assemble(path, source, grid, head, hit, chunk_rows)
+            return SheetEntry(0, None, "read", table=table)
+        if preview is None and any(any(c is not None for c in row) for row in head):
+            preview = _preview(grid, head)
+    raise _no_header(path, source, preview or "no text")
+
+
+def _sheet_entry(path: Path, source: str, grid: _Grid, chunk_rows: int) -> SheetEntry:
+    entry = SheetEntry(grid.index, grid.name, "skipped")
+    if grid.not_worksheet:
+        entry.reason_code = "NOT_A_WORKSHEET"
+        entry.reason = f"a {grid.not_worksheet} holds no table"
+        return entry
+    head = _head_text(grid)
+    if not any(any(c is not None for c in row) for row in head):
+        entry.reason_code, entry.reason = "EMPTY_SHEET", "the sheet is empty"
+        return entry
+    hit = _find_header(source, head)
+    if hit is None:
+        entry.reason_code = "NO_TABLE"
+        preview = _preview(grid, head)
+        entry.reason = f"no header row of a {source} table in the first {HEADER_SCAN_ROWS} rows ({preview})"
+        return entry
     table = _assemble(path, source, grid, head, hit, chunk_rows)
-    table.file_type = file_type
-    table.encoding = encoding
-    table.extension_mismatch = path.suffix.lower() not in _EXTENSIONS[file_type]
-    table.other_sheets_with_header = others
-    return table
+    entry.table = table
+    if grid.hidden:
+        entry.reason_code = "HIDDEN_SHEET"
+        entry.reason = (
+            f"hidden sheet with a {source} table (header in row {table.header_row}): what the sender does not"
+            " see is not loaded; unhide it in Excel and resend if it belongs to this delivery"
+        )
+        return entry
+    entry.status = "read"
+    entry.warnings = _uncalculated_warnings(grid, table)
+    return entry
+
+
+def _uncalculated_warnings(grid: _Grid, table: TableRead) -> list[str]:
+    """One warning per column of the table holding formulas without a calculated value."""
+    if not grid.uncalculated or table._layout is None:
+        return []
+    out = []
+    for letter, count in sorted(grid.uncalculated.items()):
+        index = _column_index(letter) - table._layout.col_offset
+        header = table.headers[index] if 0 <= index < len(table.headers) else ""
+        name = table.field_of_header[index] if 0 <= index < len(table.field_of_header) else None
+        out.append(
+            f"FORMULA_NOT_CALCULATED column {letter}"
+            + (f" ({header})" if header else "")
+            + (f" = {name}" if name else "")
+            + f": {count} formula cell(s) without a calculated value were read as empty"
+        )
+    table.uncalculated_fields = {
+        name: count
+        for letter, count in grid.uncalculated.items()
+        if 0 <= (i := _column_index(letter) - table._layout.col_offset) < len(table.field_of_header)
+        and (name := table.field_of_header[i])
+    }
+    return out
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
 
 
 def _csv_grids(path: Path) -> tuple[list[_Grid], str]:
@@ -945,33 +1139,6 @@ def _csv_grids(path: Path) -> tuple[list[_Grid], str]:
     if not sample.strip():
         raise _file_error("EMPTY_FILE", path, "the file is empty; send it again with the data.")
     return [_csv_grid(path, encoding, d) for d in _delimiter_candidates(sample)], encoding
-
-
-def _locate_header(
-    path: Path, source: str, grids: Iterable[_Grid], file_type: str
-) -> tuple[_Grid, list[list[str | None]], _HeaderHit, list[str]]:
-    """First grid (sheet, or CSV delimiter) with a recognisable header."""
-    chosen: tuple[_Grid, list[list[str | None]], _HeaderHit] | None = None
-    others: list[str] = []
-    previews: list[str] = []
-    for grid in grids:
-        head = _head_text(grid)
-        hit = _find_header(source, head)
-        if hit is None:
-            if any(any(c is not None for c in row) for row in head):
-                previews.append(_preview(grid, head))
-            continue
-        if chosen is None:
-            chosen = (grid, head, hit)
-            if file_type == "csv":
-                break
-        elif grid.name:
-            others.append(grid.name)
-    if chosen is None:
-        if not previews:
-            raise _file_error("EMPTY_FILE", path, "the workbook has no data in any sheet; send the filled file.")
-        raise _no_header(path, source, previews[0])
-    return (*chosen, others)
 
 
 def _preview(grid: _Grid, head: list[list[str | None]]) -> str:
@@ -1017,7 +1184,7 @@ def _assemble(
     fields_present = [f for f in layout.fields if f]
     duplicated = sorted({f for f in fields_present if fields_present.count(f) > 1})
     duplicate_columns = _same_layout_duplicates(layout)
-    title_opd, opd_source = _title_opd(source, title_lines, path)
+    title_opd, opd_source = _title_opd(source, title_lines, path, grid.name)
     missing = [
         name
         for name, s in spec.fields.items()
@@ -1059,14 +1226,52 @@ def _same_layout_duplicates(layout: _Layout) -> dict[str, list[str]]:
     return out
 
 
-def _title_opd(source: str, title_lines: list[str], path: Path) -> tuple[str | None, str | None]:
+def _title_opd(
+    source: str, title_lines: list[str], path: Path, sheet: str | None = None
+) -> tuple[str | None, str | None]:
+    """The OPD a table's surroundings name: its title block, else a sheet named like an OPD
+    ("Dinas Kesehatan"), else (rosters) the file name."""
     if "opd" not in source_spec(source).fields:
         return None, None
     if opd := _opd_from_title(title_lines):
         return opd, "title"
+    if sheet and (m := _OPD_NAME.search(sheet)):
+        return re.sub(r"\s+", " ", m[1]).strip(" .-"), "sheet"
     if source == "rosters" and (opd := _opd_from_filename(path)):
         return opd, "filename"
     return None, None
+
+
+_GENERIC_SHEET = re.compile(
+    rf"^(?:sheet|lembar|sheet\s*\d+|data|daftar|rekap|rekapitulasi|tabel|table|lampiran|format|blanko|"
+    rf"{_MONTH_WORDS}|\d+|[\d\s./-]+)(?:[\s._-]*(?:\d+|{_MONTH_WORDS}))*$",
+    re.IGNORECASE,
+)
+
+
+def _sheet_opd(table: TableRead, several: bool) -> None:
+    """In a workbook of several data sheets the sheet's name is its OPD ("Dinkes", "Satpol PP")
+    unless its title block names one: a file name cannot name the OPD of every sheet."""
+    if not several or "opd" not in source_spec(table.source).fields or table.title_opd_source in ("title", "sheet"):
+        return
+    name = " ".join((table.sheet or "").split())
+    if not name or _GENERIC_SHEET.match(name):
+        if table.title_opd_source == "filename":  # one file name for several sheets names none of them
+            table.title_opd, table.title_opd_source = None, None
+            _recheck_opd(table)
+        return
+    table.title_opd, table.title_opd_source = name, "sheet"
+    _recheck_opd(table)
+
+
+def _recheck_opd(table: TableRead) -> None:
+    spec = source_spec(table.source)
+    present = {f for f in table.field_of_header if f}
+    table.missing_required = [
+        name
+        for name, s in spec.fields.items()
+        if s.required and name not in present and not (s.title_or_filename and table.title_opd)
+    ]
 
 
 def _data_rows(grid: _Grid, layout: _Layout, last_header_row: int) -> Callable[[], Iterator[list[Any]]]:

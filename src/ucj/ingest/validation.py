@@ -39,6 +39,7 @@ class RowFailure:
     severity: str  # "reject" | "warn"
     message_en: str
     message_id: str
+    sheet: str | None = None  # the sheet of a workbook the row is on (None for a CSV)
 
 
 @dataclass
