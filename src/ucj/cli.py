@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from ucj.config import settings
 
@@ -108,6 +109,64 @@ def rejects_command(region: str, period: str) -> None:
     from ucj.marts_view import print_rejects
 
     print_rejects(console, region=region, period=period)
+
+
+@main.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True, path_type=Path))
+@click.option("--source", type=click.Choice(["rosters", "participants", "claims", "budgets", "workforce"]),
+              default=None, help="For files outside the landing layout: the source.")  # fmt: skip
+@click.option("--region", default=None, help="For files outside the landing layout: the Kemendagri code, e.g. 74.71.")
+@click.option("--period", default=None, help="For files outside the landing layout: YYYY-MM (or YYYY).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file on stdout, for scripts.")
+def check_command(files: tuple[Path, ...], source: str | None, region: str | None, period: str | None,
+                  as_json: bool) -> None:  # fmt: skip
+    """What the ingest would do with FILES (or every file in a folder), without touching the warehouse.
+
+    Sheets read and skipped, header and column mapping, OPD and periods found, rows that would
+    load / be rejected / be skipped with the top reasons, and the verdict. Exits 1 when a file
+    would be quarantined, 2 when a file cannot be checked.
+    """
+    import json
+
+    from ucj.check_view import print_check
+    from ucj.ingest.check import check_file, check_landed_path
+    from ucj.ingest.landing import EXTENSIONS
+
+    paths: list[Path] = []
+    for item in files:
+        if item.is_dir():
+            paths += sorted(p for p in item.rglob("*") if p.is_file() and p.name.lower().endswith(EXTENSIONS)
+                            and not p.name.startswith((".", "~$")))  # fmt: skip
+        else:
+            paths.append(item)
+    quarantined = failed = 0
+    for path in paths:
+        try:
+            if source and region and period:
+                check = check_file(path, source, region, period)
+            else:
+                check = check_landed_path(path)
+        except ValueError as err:
+            failed += 1
+            if as_json:
+                print(json.dumps({"path": str(path), "error": str(err)}, ensure_ascii=False))
+            else:
+                console.print(Text(str(err), style="red"))
+            continue
+        quarantined += check.verdict == "quarantine"
+        if as_json:
+            print(json.dumps(check.as_json(), ensure_ascii=False, default=str))
+        else:
+            print_check(console, check)
+    if not as_json:
+        loads = len(paths) - quarantined - failed
+        console.print(
+            Text(
+                f"{len(paths)} berkas/files: {loads} dimuat/load, {quarantined} dikarantina/quarantine, "
+                f"{failed} tidak dapat diperiksa/not checked"
+            )
+        )
+    sys.exit(2 if failed else 1 if quarantined else 0)
 
 
 @main.command("dbt", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

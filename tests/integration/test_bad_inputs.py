@@ -37,7 +37,7 @@ import xlsxwriter
 from openpyxl.styles import Alignment
 from rich.console import Console
 
-import ucj.ingest.load as load_module
+import ucj.ingest.process as process_module
 from ucj.config import PROJECT_ROOT
 from ucj.ingest.landing import LandingPathError, discover, parse_landed
 from ucj.ingest.load import ingest_file
@@ -642,7 +642,7 @@ def run(module_warehouse, tmp_path_factory) -> Run:
 
     sizes: dict[str, list[int]] = {}
     current: list[str] = [""]
-    real = load_module.canonicalize
+    real = process_module.canonicalize
 
     def spy(chunk, *args, **kwargs):  # type: ignore[no-untyped-def]
         sizes.setdefault(current[0], []).append(len(chunk))
@@ -650,7 +650,7 @@ def run(module_warehouse, tmp_path_factory) -> Run:
 
     by_path: dict[str, dict[str, Any]] = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(load_module, "canonicalize", spy)
+        patch.setattr(process_module, "canonicalize", spy)
         for item in discover(landing):
             if isinstance(item, LandingPathError):
                 by_path[item.path] = {"status": "refused", "error_message": item.reason}

@@ -91,7 +91,7 @@ def canonicalize(
     as received, for the required-field rule), and ``_source_json`` (the original text of the
     row as a JSON object, what ``raw.<source>.source_values`` keeps; see :func:`source_values`).
     ``kinds`` overrides a field's kind for this file (from the reader);
-    ``title_opd`` fills the roster's OPD where the file has no OPD column.
+    ``title_opd`` fills the OPD where the row has none (title block, sheet name, file name).
     """
     specs = source_fields(source)
     kinds = kinds or {}
@@ -116,7 +116,7 @@ def canonicalize(
             out[name], out[f"{name}__error"] = _parsed(parser, coded, chunk.index)
         if kind == "place_date" and "tempat_lahir" in specs and "tempat_lahir" not in chunk.columns:
             out["tempat_lahir"] = coded.spread([_place_only(u) for u in coded.uniques])
-    if source == "rosters" and title_opd:
+    if "opd" in specs and title_opd:  # the OPD the title block or sheet names (rosters, DPA budgets)
         out["opd"] = out["opd"].where(out["opd"].notna(), title_opd)
         out["opd__raw"] = out["opd"]
     if "nik" in specs:

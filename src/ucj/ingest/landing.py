@@ -89,7 +89,10 @@ def discover(landing_dir: Path, sources: tuple[str, ...] = SOURCES) -> Iterator[
             continue
         for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
             rel = path.relative_to(landing_dir).as_posix()
-            if path.name.startswith(".") or path.name.endswith(".report.md"):
+            if path.name.startswith("."):  # listed, never silently passed over
+                yield LandingPathError(
+                    rel, "hidden file (the name starts with '.'; refused): rename it without the dot if it is data"
+                )
                 continue
             if path.is_symlink():
                 yield LandingPathError(rel, "symbolic links are not followed (refused)")

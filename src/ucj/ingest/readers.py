@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gc
+import io
 import mmap
 import re
 import zipfile
@@ -273,6 +274,12 @@ _PLACE_MONTH_DATE = re.compile(
 )
 _PLACE_NUMERIC_DATE = re.compile(r"^[A-Za-z][\w .'-]*,\s*\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}$")
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
+# A note under or beside a table: "Sumber: Dashboard UCJ", "Keterangan: ...", "*) tenaga harian".
+_FOOTNOTE = re.compile(
+    r"^\s*(?:(?:sumber(?:\s+data)?|keterangan|ket|catatan|cat|nb|n\.b|note|notes|source|diolah\s+dari|"
+    r"data\s+diolah|disclaimer)\s*[:.)-]|\*+\s*\)|\*{1,3}\s+\S|\(\*+\)|[1-9]\)\s+\S)",
+    re.IGNORECASE,
+)
 _IDENTIFIER_LIKE = re.compile(r"(?:NUM:)?[\d\s.,'+eE-]*\d{5}[\d\s.,'+eE-]*")
 
 
@@ -293,6 +300,7 @@ class _RowClassifier:
         self.layout = layout
         self.source = source
         self.in_signature = False
+        self.in_footnotes = False
 
     def kind(self, cells: list[Any], tail: list[str]) -> str | None:
         """Why this row is skipped ("blank", "total", ...), or None when it is data.
@@ -308,17 +316,28 @@ class _RowClassifier:
         identified = self._identified(cells, keys, len(content))
         if self.in_signature and not identified:
             return "signature"
+        texts = [str(v) for _, v in content]
+        if not identified:
+            if any(_FOOTNOTE.match(t) for t in texts[:2]):
+                self.in_footnotes = True
+                return "footnote"
+            if self.in_footnotes and self._is_note_continuation(texts):
+                return "footnote"
         if self.source != "workforce" and self._is_total(cells, keys):
             return "total"
         if self._is_header_again(content):
             return "repeated_header"
-        texts = [str(v) for _, v in content]
         if not identified and self._is_signature(texts):
             self.in_signature = True
             return "signature"
         if not any(cells[i] is not None for i in layout.required_idx):
             return "title"
         return None
+
+    def _is_note_continuation(self, texts: list[str]) -> bool:
+        """One line of words under a footnote (a wrapped note), not a place-and-date or a title of
+        the signature block: a row of several cells under a note is judged as any other row."""
+        return len(texts) == 1 and " " in texts[0] and not self._is_signature(texts)
 
     def _identified(self, cells: list[Any], keys: list[int], filled: int) -> bool:
         """Does the row name a person/claim/account? A sparse row (<= 2 cells) counts only
@@ -692,11 +711,19 @@ def _opd_from_title(lines: list[str]) -> str | None:
         if m := _OPD_LABEL.match(line):
             return m[1].strip(" :.-") or None
     for line in lines:
-        if m := _OPD_NAME.search(line):
+        for m in _OPD_NAME.finditer(line):
             name = re.sub(r"\s+", " ", m[1]).strip(" .-")
-            if len(name) > 3:
+            if len(name) > 3 and name.lower() not in _GENERIC_OPD_WORDS:
                 return name
     return None
+
+
+# Words of a document's kind that read like an OPD name but name none ("RENCANA KERJA DAN
+# ANGGARAN SATUAN KERJA PERANGKAT DAERAH" is an RKA, not an office).
+_GENERIC_OPD_WORDS = frozenset(
+    {"satuan kerja perangkat daerah", "satuan kerja", "organisasi perangkat daerah", "perangkat daerah",
+     "kantor", "dinas", "badan", "bagian", "sekretariat", "kecamatan", "kelurahan"}
+)  # fmt: skip
 
 
 def _opd_from_filename(path: Path) -> str | None:
@@ -879,9 +906,14 @@ def _xlrd_rows(book: Any, sheet: Any) -> Callable[[], Iterator[list[Any]]]:
 
 
 def _detect_encoding(path: Path, head: bytes) -> str:
-    """BOM, else valid UTF-8, else charset-normalizer among Western code pages (cp1252)."""
+    """BOM, else valid UTF-8, else charset-normalizer among Western code pages (cp1252).
+
+    A UTF-8 BOM in front of text that is not UTF-8 (a tool that prepends the BOM to a cp1252
+    export: "ANDR\xc9") is read as cp1252 after the BOM, not as UTF-8 with replacement
+    characters; the file's encoding is then recorded as ``cp1252`` (BOM skipped).
+    """
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig" if _is_utf8(path) else "cp1252"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
@@ -896,6 +928,14 @@ def _detect_encoding(path: Path, head: bytes) -> str:
     best = from_bytes(head, cp_isolation=["cp1252", "latin_1", "cp850", "iso8859_15"]).best()
     encoding = best.encoding if best is not None else "cp1252"
     return "cp1252" if encoding in ("latin_1", "iso8859_15", "ascii") else encoding
+
+
+def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+    """The file as text; a UTF-8 BOM in front of a single-byte code page is skipped."""
+    handle = path.open("rb")
+    if encoding not in ("utf-8-sig", "utf-16", "utf-16-le") and handle.read(3) != codecs.BOM_UTF8:
+        handle.seek(0)
+    return io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
 
 
 def _is_utf8(path: Path) -> bool:
@@ -936,14 +976,14 @@ def _delimiter_candidates(sample: str) -> list[str]:
 
 def _csv_grid(path: Path, encoding: str, delimiter: str) -> _Grid:
     def rows() -> Iterator[list[str]]:
-        with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        with _open_text(path, encoding) as handle:
             yield from csv.reader(handle, delimiter=delimiter)
 
     return _Grid(None, rows, 0, True, delimiter)
 
 
 def _read_sample(path: Path, encoding: str) -> str:
-    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+    with _open_text(path, encoding) as handle:
         sample = handle.read(_SAMPLE_BYTES)
     cut = max(sample.rfind("\n"), sample.rfind("\r"))
     return sample[: cut + 1] if cut > 0 and len(sample) >= _SAMPLE_BYTES else sample
