@@ -421,7 +421,9 @@ class _ChunkBuilder:
         n = len(block)
         if len(layout.key_idx) >= 2:
             fast = (block[:, list(layout.key_idx)] != None).all(axis=1)  # noqa: E711
-            fast &= ~pd.Series(block[:, layout.key_idx[0]]).isin(self.suspicious_key).to_numpy()
+            first_key = pd.Series(block[:, layout.key_idx[0]])
+            fast &= ~first_key.isin(self.suspicious_key).to_numpy()
+            fast &= ~first_key.str.match(_FOOTNOTE).fillna(False).to_numpy(dtype=bool)  # "Keterangan:" + a note
         else:
             fast = np.zeros(n, dtype=bool)
         keep = np.ones(n, dtype=bool)
@@ -821,6 +823,7 @@ _REL = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"'
 _REL_REVERSED = re.compile(r'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"', re.IGNORECASE)
 _FORMULA_CELL = re.compile(rb'<c\b([^>]*)>(?:(?!</c>).)*?<f\b(?:(?!</c>).)*?</c>', re.DOTALL)
 _CELL_REF = re.compile(rb'\br="([A-Z]+)\d+"')
+_CACHED_VALUE = re.compile(rb"<v>[^<]")  # "<v/>", "<v />" and "<v></v>" hold no value
 
 
 def _uncalculated_formulas(path: Path) -> dict[str, dict[str, int]]:
@@ -850,7 +853,7 @@ def _uncalculated_formulas(path: Path) -> dict[str, dict[str, int]]:
                     continue
                 columns: dict[str, int] = {}
                 for m in _FORMULA_CELL.finditer(xml):
-                    if b"<v" in m[0] or b"<is>" in m[0]:
+                    if _CACHED_VALUE.search(m[0]) or b"<is>" in m[0]:
                         continue
                     ref = _CELL_REF.search(m[1])
                     column = ref[1].decode() if ref else "?"
