@@ -53,6 +53,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from ucj.ingest.values import MONTHS, ValueParseError, parse_year_month
@@ -114,7 +115,7 @@ _MON = rf"(?<![a-z])(?:{_NAMES})(?![a-z])\.?"
 _YEAR = r"(?<!\d)(?:19|20)\d{2}(?!\d)"
 _DAY_DATE = (
     rf"(?:(?<!\d)\d{{1,2}}[\s-]*{_MON}[\s-]*{_YEAR}"
-    rf"|(?<![\d/.-])\d{{1,2}}[-/.]\d{{1,2}}[-/.]{_YEAR}"
+    rf"|(?<![\d/.])\d{{1,2}}[-/.]\d{{1,2}}[-/.]{_YEAR}"
     rf"|{_YEAR}-\d{{1,2}}-\d{{1,2}}(?!\d))"
 )
 _MON_YEAR = rf"{_MON}[\s,-]*{_YEAR}"
@@ -369,18 +370,18 @@ class PeriodCheck:
         if not suspect.any():
             return named
         named = named.copy()
-        for index in suspect[suspect].index:
-            original = json.loads(typed.at[index, "_source_json"]).get("periode")
+        at = {name: typed.columns.get_loc(name) for name in ("_source_json", "periode", "periode__error")}
+        for position in np.flatnonzero(suspect.to_numpy(dtype=bool)):
+            original = json.loads(typed.iat[position, at["_source_json"]]).get("periode")
             spans = [s for s in periods_in_text(original or "") if s.start != s.end]
             if not spans:
                 continue
             if any(covers(s, self.period) for s in spans):
-                named.at[index] = self.period
-                typed.at[index, "periode"] = self.period
-                typed.at[index, "periode__error"] = None
+                named.iat[position] = self.period
+                typed.iat[position, at["periode"]] = self.period
             else:
-                named.at[index] = spans[0].label
-                typed.at[index, "periode__error"] = None  # PERIOD_MISMATCH below
+                named.iat[position] = spans[0].label  # marked PERIOD_MISMATCH by the caller
+            typed.iat[position, at["periode__error"]] = None
         return named
 
     def _named(self, typed: pd.DataFrame) -> tuple[str, str | None, pd.Series | None]:
@@ -401,11 +402,9 @@ class PeriodCheck:
             other = total - self.stated.get(self.period, 0)
             if other * 2 > total:
                 named, count = self.stated.most_common(1)[0]
-                where = (
-                    f"deliver it into the {named} folder"
-                    if ".." not in named
-                    else f"it covers no month of that folder; deliver it into a folder within {named}"
-                )
+                where = f"deliver it into the {named} folder"
+                if ".." in named:
+                    where = f"deliver it into the folder of a month within {named}"
                 return named, (
                     f"the {self.evidence} column names {named} in {count} of {total} rows "
                     f"(first at row {self.first_row[named]}), but the file is in the folder of period "
@@ -421,11 +420,13 @@ class PeriodCheck:
                 f"the title block names period {deciding[0]}, but the file is in the folder of "
                 f"period {self.period}; deliver it into the {folder} folder"
             )
-        found = ", ".join(str(s) for s in deciding)
-        many = "periods" if len(deciding) > 1 else "period"
+        if len(deciding) == 1:
+            named = f"period {deciding[0]}, which does not cover"
+        else:
+            named = f"periods {', '.join(str(s) for s in deciding)}, none of which covers"
         return ", ".join(labels), (
-            f"the title block names {many} {found}, none of which covers period {self.period}, the "
-            f"folder the file is in; deliver it into the folder of a period it names"
+            f"the title block names {named} period {self.period}, the folder the file is in; "
+            f"deliver it into the folder of a period it names"
         )
 
 
