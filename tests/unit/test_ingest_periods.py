@@ -143,6 +143,11 @@ def test_budgets_title_year_then_uraian() -> None:
         ),
         ("1 Januari - 31 Maret 2025", [("2025-01", "2025-03", "1 Januari - 31 Maret 2025")]),
         ("01/05/2025 - 30/04/2026", [("2025-05", "2026-04", "01/05/2025 - 30/04/2026")]),
+        ("01/07/2026-30/09/2026", [("2026-07", "2026-09", "01/07/2026-30/09/2026")]),
+        ("Periode 2025-05 s.d. 2026-05", [("2025-05", "2026-05", "Periode 2025-05 s.d. 2026-05")]),
+        ("PERIODE 05/2025-04/2026", [("2025-05", "2026-04", "PERIODE 05/2025-04/2026")]),
+        ("05/2025 s/d 04/2026", [("2025-05", "2026-04", "05/2025 s/d 04/2026")]),
+        ("05/2025 - 04/2026", []),  # numbers joined by a dash, no period word: not read as months
         (
             "DAFTAR PEKERJA RENTAN PKS periode Mei 2025 - Mei 2026",
             [("2025-05", "2026-05", "periode Mei 2025 - Mei 2026")],
@@ -356,10 +361,11 @@ def _typed_cells(cells: list[str | None]) -> pd.DataFrame:
 
 def test_a_range_in_the_periode_column_covering_the_folder_counts_as_its_month() -> None:
     check = PeriodCheck("rosters", "2025-06")
-    chunk = _typed_cells(["Mei 2025 - Mei 2026", "1 Mei 2025 sampai dengan 30 April 2026", "2025-06", None])
+    cells = ["Mei 2025 - Mei 2026", "1 Mei 2025 sampai dengan 30 April 2026", "2025-05 - 2026-05", "2025-06", None]
+    chunk = _typed_cells(cells)
     check.observe(chunk)
-    assert chunk["periode__error"].tolist() == [None, None, None, None]
-    assert chunk["periode"].tolist()[:3] == ["2025-06", "2025-06", "2025-06"]
+    assert chunk["periode__error"].tolist() == [None] * 5
+    assert chunk["periode"].tolist()[:4] == ["2025-06"] * 4
     assert check.verdict() is None
 
 
@@ -399,11 +405,13 @@ def _render(rng: random.Random, start: tuple[int, int], end: tuple[int, int]) ->
 
     (y1, m1), (y2, m2) = start, end
     connector = rng.choice(_CONNECTORS)
-    style = rng.choice(["month-year", "month-year", "dates", "numeric", "shared-year"])
+    style = rng.choice(["month-year", "month-year", "dates", "numeric", "numeric-months", "shared-year"])
     if style == "shared-year" and (y2 == y1 or (y2 == y1 + 1 and m1 > m2)):
         body = f"{month(m1)}{connector}{month(m2)} {y2}"
     elif style == "dates":
         body = f"1 {month(m1)} {y1}{connector}{calendar.monthrange(y2, m2)[1]} {month(m2)} {y2}"
+    elif style == "numeric-months":  # numbers only with a period word in front
+        body = f"Periode {m1:02d}/{y1}{connector}{m2}-{y2}"
     elif style == "numeric":
         body = f"01/{m1:02d}/{y1}{connector}{calendar.monthrange(y2, m2)[1]:02d}/{m2:02d}/{y2}"
     else:

@@ -119,8 +119,9 @@ _DAY_DATE = (
     rf"|{_YEAR}-\d{{1,2}}-\d{{1,2}}(?!\d))"
 )
 _MON_YEAR = rf"{_MON}[\s,-]*{_YEAR}"
-_NUM_MON_YEAR = rf"(?<![\d/.-])\d{{1,2}}[-/.]{_YEAR}"
+_NUM_MON_YEAR = rf"(?:(?<![\d/.])\d{{1,2}}[-/.]{_YEAR}|{_YEAR}[-/.]\d{{1,2}}(?![\d/.-]))"
 _MOMENT = rf"(?:{_DAY_DATE}|{_MON_YEAR})"
+_ANY_MOMENT = rf"(?:{_DAY_DATE}|{_MON_YEAR}|{_NUM_MON_YEAR})"
 _UP_TO = r"(?:s\.\s?d\b\.?|s\s?/\s?d\b\.?|sampai\s+dengan\b|hingga\b)"
 _CONNECTOR = rf"\s*(?:[-–—]|(?<![a-z]){_UP_TO}|(?<![a-z])(?:sd|sampai)\b)\s*"
 _INTRO_WORD = rf"(?<![a-z])(?:keadaan\b|posisi\b|periode\b|bulan\b|per\b|{_UP_TO})"
@@ -133,11 +134,12 @@ _YEAR_AFTER = rf"(?:\s*(?:tahun(?:\s+anggaran)?|t\.?\s?a\b\.?)?\s*:?\s*{_YEAR})?
 _SCAN = re.compile(
     rf"""
       (?P<printed>{_PRINTED}\s*:?\s*(?:(?:tanggal|tgl\.?|pada)\s*:?\s*)?(?:{_DAY_DATE}|{_MON_YEAR}))
-    | (?P<range>{_INTRO}?{_MOMENT}{_CONNECTOR}{_MOMENT})
+    | (?P<range>{_INTRO}{_ANY_MOMENT}{_CONNECTOR}{_ANY_MOMENT}|{_MOMENT}{_CONNECTOR}{_MOMENT}
+        |{_NUM_MON_YEAR}\s*(?:(?<![a-z]){_UP_TO}|(?<![a-z])(?:sd|sampai)\b)\s*{_NUM_MON_YEAR})
     | (?P<months>{_INTRO}?(?:(?<!\d)\d{{1,2}}\s+)?{_MON}{_CONNECTOR}(?:\d{{1,2}}[\s-]+)?{_MON_YEAR})
     | (?P<quarter>{_INTRO}?(?<![a-z])(?:triwulan|tw|kuartal)\s*[-.]?\s*(?:ke\s*-?\s*)?{_ROMAN}{_YEAR_AFTER})
     | (?P<half>{_INTRO}?(?<![a-z])(?:semester|smt)\s*[-.]?\s*(?:ke\s*-?\s*)?{_ROMAN}{_YEAR_AFTER})
-    | (?P<point>{_INTRO}(?:{_MOMENT}|{_NUM_MON_YEAR}|{_YEAR}))
+    | (?P<point>{_INTRO}(?:{_ANY_MOMENT}|{_YEAR}))
     | (?P<fiscal>{_FISCAL_WORD}\s*:?\s*{_YEAR})
     | (?P<date>{_DAY_DATE})
     | (?P<month>{_MON_YEAR})
@@ -150,7 +152,8 @@ _PART = re.compile(
     | (?P<nd>\d{{1,2}})[-/.](?P<nm>\d{{1,2}})[-/.](?P<ny>{_YEAR})
     | (?P<iy>{_YEAR})-(?P<im>\d{{1,2}})-\d{{1,2}}(?!\d)
     | (?P<mon>{_NAMES})\.?[\s,-]*(?P<my>{_YEAR})
-    | (?<![\d/.-])(?P<mm>\d{{1,2}})[-/.](?P<mmy>{_YEAR})
+    | (?<![\d/.])(?P<mm>\d{{1,2}})[-/.](?P<mmy>{_YEAR})
+    | (?P<ym>{_YEAR})[-/.](?P<ymm>\d{{1,2}})(?![\d/.-])
     | (?P<y>{_YEAR})
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -179,6 +182,8 @@ def _parts(text: str) -> list[tuple[int, int | None]]:
             out.append((int(m["my"]), MONTHS[m["mon"].lower()]))
         elif m["mm"]:
             out.append((int(m["mmy"]), int(m["mm"])))
+        elif m["ym"]:
+            out.append((int(m["ym"]), int(m["ymm"])))
         else:
             out.append((int(m["y"]), None))
     return out
@@ -373,7 +378,10 @@ class PeriodCheck:
         at = {name: typed.columns.get_loc(name) for name in ("_source_json", "periode", "periode__error")}
         for position in np.flatnonzero(suspect.to_numpy(dtype=bool)):
             original = json.loads(typed.iat[position, at["_source_json"]]).get("periode")
-            spans = [s for s in periods_in_text(original or "") if s.start != s.end]
+            if not original:
+                continue
+            # the column is the word that introduces the period: "2025-05 - 2026-05" reads as a range
+            spans = [s for s in periods_in_text(f"periode {original}") if s.start != s.end]
             if not spans:
                 continue
             if any(covers(s, self.period) for s in spans):
