@@ -16,14 +16,18 @@ read from), found by :func:`periods_in_text` line by line. Forms read:
 * ranges: ``Mei 2025 - Mei 2026`` (``-``, ``–``, ``s.d.``, ``s/d``, ``sd``, ``sampai dengan``,
   ``hingga``), ``Mei s.d. Juni 2025`` (the first month takes the year of the second, or the
   year before when its month comes later), ``1 Mei 2025 sampai dengan 30 April 2026``,
-  ``01/05/2025 - 30/04/2026``, with or without a word in front (``PKS periode …``);
+  ``01/05/2025 - 30/04/2026``, with or without a word in front (``PKS periode …``); months
+  written as numbers (``Periode 2025-05 s.d. 2026-05``, ``05/2025 s/d 04/2026``) only after a
+  period word or joined by a word (``s.d.``, ``s/d``, ``sampai``): ``05/2025 - 04/2026`` alone is
+  not read;
 * quarters and halves: ``Triwulan II 2025``, ``TW 2`` (April–June), ``Semester I 2025``
   (January–June); without a year they take the one year the line or else the title names,
   else the folder's year;
 * months: a month and year anywhere (``Juni 2025``, ``Bulan Juni 2025``), and a full date
   only after a word that introduces a period (``per``, ``keadaan``, ``posisi``, ``periode``,
   ``bulan``, ``s.d.``, ``s/d``, ``sampai dengan``, ``hingga``): ``keadaan per 30 Juni 2025``,
-  ``posisi 30-06-2025``, ``s.d. 30 Juni 2025`` (cumulative up to: the month of that date);
+  ``posisi 30-06-2025``, ``s.d. 30 Juni 2025`` (cumulative up to: the month of that date),
+  ``Periode 06/2025``;
 * years: ``TA 2026``, ``T.A. 2026``, ``Tahun Anggaran 2026``, ``Tahun 2026``, ``APBD 2026``,
   ``APBD-P 2025``, ``APBD Perubahan 2025``, ``Periode 2025`` (January–December).
 
