@@ -28,7 +28,7 @@ from psycopg.copy import QueuedLibpqWriter
 from ucj.config import Settings, settings
 from ucj.ingest import values
 from ucj.ingest.canonical import canonicalize, header_kinds
-from ucj.ingest.fields import source_fields
+from ucj.ingest.fields import empty_file_allowed_sources, source_fields, unique_keys
 from ucj.ingest.landing import LandedFile
 from ucj.ingest.periods import PeriodCheck
 from ucj.ingest.quarantine import quarantine_file
@@ -97,7 +97,8 @@ def period_end(period: str) -> date:
 
 # Sources whose export may truthfully have no rows: a month without claims is news, not an error.
 # An empty roster, participation export, budget or workforce file would wipe what is known.
-EMPTY_IS_NEWS = frozenset({"claims"})
+# (empty_file_allowed in the source catalogue, fields.yaml)
+EMPTY_IS_NEWS = empty_file_allowed_sources()
 
 
 def ingest_file(
@@ -490,13 +491,7 @@ def _same_values(a: pd.Series, b: pd.Series, kind: str | None) -> np.ndarray:
     return same.astype(bool)
 
 
-_KEYS = {
-    "rosters": ("nik",),
-    "participants": ("kpj",),
-    "claims": ("nomor_klaim",),
-    "budgets": ("opd", "kode_rekening"),
-    "workforce": ("segmen",),
-}
+_KEYS = unique_keys()  # unique_key in the source catalogue (fields.yaml)
 
 
 def _duplicates_across_chunks(conn: psycopg.Connection, source: str, file_id: int) -> list[tuple[RowFailure, str]]:
