@@ -199,7 +199,8 @@ def _load_for(config_dir: Path | None) -> tuple[dict[str, SourceSpec], frozenset
         owner = spec.by_key.get(key)
         if owner is not None and owner != entry.field:
             raise overrides.ConfigError(
-                entry.file, entry.line,
+                entry.file,
+                entry.line,
                 f"header {entry.header!r} for {entry.source}.{entry.field} already means {entry.source}.{owner}",
             )
         if key in ignored:

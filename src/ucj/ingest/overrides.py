@@ -58,7 +58,13 @@ CANONICAL_CODES: dict[str, tuple[str, ...] | None] = {
     "segment": ("PU", "BPU", "JAKON"),
     "status_kepesertaan": ("AKTIF", "NON AKTIF"),
     "status_claim": (
-        "DILAPORKAN", "BERKAS_LENGKAP", "VERIFIKASI", "DISETUJUI", "DIBAYAR", "DITOLAK", "KEDALUWARSA",
+        "DILAPORKAN",
+        "BERKAS_LENGKAP",
+        "VERIFIKASI",
+        "DISETUJUI",
+        "DIBAYAR",
+        "DITOLAK",
+        "KEDALUWARSA",
     ),
     "program": ("JKK", "JKM", "BEASISWA"),
     "status_kepegawaian": None,
@@ -188,8 +194,9 @@ def _mapping(path: Path, node: Node, what: str) -> list[tuple[str, Node, Node]]:
 
 def _sequence(path: Path, node: Node, what: str) -> list[Node]:
     if not isinstance(node, SequenceNode):
-        raise ConfigError(path, _line(node), f"expected a list of {what} ([..., ...] or '- ' lines), "
-                          f"found {_shape(node)}")
+        raise ConfigError(
+            path, _line(node), f"expected a list of {what} ([..., ...] or '- ' lines), found {_shape(node)}"
+        )
     return list(node.value)
 
 
@@ -278,8 +285,9 @@ def _values(folder: Path) -> dict[str, dict[str, str]]:
         for code, code_node, spellings in _mapping(path, per_code, f"a mapping canonical code -> spellings of {kind}"):
             if canonical is not None:
                 if code_key(code) not in canonical:
-                    raise ConfigError(path, _line(code_node),
-                                      f"unknown {kind} code {code!r}; expected one of {', '.join(codes)}")
+                    raise ConfigError(
+                        path, _line(code_node), f"unknown {kind} code {code!r}; expected one of {', '.join(codes)}"
+                    )
                 code = canonical[code_key(code)]
             for item in _sequence(path, spellings, f"spellings of {kind} {code}"):
                 spelling = _text(path, item, "spelling")
@@ -287,8 +295,11 @@ def _values(folder: Path) -> dict[str, dict[str, str]]:
                 if not key:
                     raise ConfigError(path, _line(item), f"spelling {spelling!r} has no letters or digits")
                 if key in seen and seen[key][0] != code:
-                    raise ConfigError(path, _line(item), f"spelling {spelling!r} of {kind} {code} already means "
-                                      f"{seen[key][0]} (line {seen[key][1]})")
+                    raise ConfigError(
+                        path,
+                        _line(item),
+                        f"spelling {spelling!r} of {kind} {code} already means {seen[key][0]} (line {seen[key][1]})",
+                    )
                 seen[key] = (code, _line(item))
                 out[kind][spelling] = code
     return out
@@ -322,8 +333,9 @@ def _entry(path: Path, item: Node, required: tuple[str, ...]) -> dict[str, str]:
         raise ConfigError(path, _line(item), f"entry lacks {', '.join(missing)}")
     region = values.get("kode_wilayah")
     if region is not None and not _REGION.match(region):
-        raise ConfigError(path, _line(item), f"kode_wilayah {region!r} is not a Kemendagri code like 74.04 "
-                          "(quote it: \"74.10\")")
+        raise ConfigError(
+            path, _line(item), f'kode_wilayah {region!r} is not a Kemendagri code like 74.04 (quote it: "74.10")'
+        )
     return values
 
 
