@@ -57,7 +57,9 @@ def test_an_empty_folder_and_empty_files_are_fine(config):
     overrides.check_config()
     config("headers.yaml", "# nothing yet\n")
     config("values.yaml", "")
+    config("opd_aliases.yaml", "aliases:\n  # - {alias: DINKES KOLAKA, opd: KLK-05}\nnpp_pairs:\n")
     overrides.check_config()
+    assert overrides.opd_aliases() == []
     assert overrides.value_spellings("sex") == {}
 
 

@@ -131,8 +131,11 @@ def config_dir() -> Path | None:
 
 def _folder(given: Path | None) -> Path | None:
     folder = config_dir() if given is None else given
-    if folder is None:
-        return None
+    return None if folder is None else _existing(folder)
+
+
+@cache
+def _existing(folder: Path) -> Path:
     if not folder.is_dir():
         raise ConfigError(folder, None, f"{ENV_VAR} is not a folder")
     return folder
@@ -140,7 +143,7 @@ def _folder(given: Path | None) -> Path | None:
 
 def clear_cache() -> None:
     """Forget every loaded config file and merged table (tests; a long-lived process after edits)."""
-    for cached in (_resolve, _compose, _headers, _values, _aliases):
+    for cached in (_resolve, _existing, _compose, _headers, _values, _aliases):
         cached.cache_clear()
     fields.clear_cache()
 
@@ -165,6 +168,10 @@ def _compose(path: Path) -> Node | None:
         raise ConfigError(path, line, f"not valid YAML: {err.problem or err.context}") from None
 
 
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
 def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
@@ -178,7 +185,9 @@ def _shape(node: Node) -> str:
 
 
 def _mapping(path: Path, node: Node, what: str) -> list[tuple[str, Node, Node]]:
-    """(key text, key node, value node) of a mapping; duplicated keys are an error."""
+    """(key text, key node, value node) of a mapping (nothing: none); duplicated keys are an error."""
+    if _is_null(node):
+        return []
     if not isinstance(node, MappingNode):
         raise ConfigError(path, _line(node), f"expected {what} (key: value lines), found {_shape(node)}")
     seen: dict[str, int] = {}
@@ -193,6 +202,9 @@ def _mapping(path: Path, node: Node, what: str) -> list[tuple[str, Node, Node]]:
 
 
 def _sequence(path: Path, node: Node, what: str) -> list[Node]:
+    """The items of a list (nothing, e.g. a section whose lines are all commented out: none)."""
+    if _is_null(node):
+        return []
     if not isinstance(node, SequenceNode):
         raise ConfigError(
             path, _line(node), f"expected a list of {what} ([..., ...] or '- ' lines), found {_shape(node)}"
@@ -204,7 +216,7 @@ def _text(path: Path, node: Node, what: str) -> str:
     """A non-empty text exactly as written (``74.10`` stays ``74.10``, never a number)."""
     if not isinstance(node, ScalarNode):
         raise ConfigError(path, _line(node), f"expected {what} (a text), found {_shape(node)}")
-    text = node.value.strip() if node.tag != "tag:yaml.org,2002:null" else ""
+    text = "" if _is_null(node) else node.value.strip()
     if not text:
         raise ConfigError(path, _line(node), f"{what} is empty")
     return text
