@@ -32,6 +32,13 @@ def main(verbose: bool) -> None:
     _setup_logging(verbose)
     if verbose:
         os.environ.setdefault("UCJ_LOG_LEVEL", "INFO")
+    from ucj.ingest.overrides import ConfigError, check_config
+
+    try:  # a broken deployment config folder stops every command at once, naming file and line
+        check_config()
+    except ConfigError as err:
+        console.print(Text(f"UCJ_CONFIG_DIR: {err}", style="red"))
+        sys.exit(2)
 
 
 def _register_generate() -> None:

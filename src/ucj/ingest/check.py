@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ucj.ingest.errors import FileVerdict
-from ucj.ingest.fields import source_spec
+from ucj.ingest.fields import unique_keys
 from ucj.ingest.landing import LandingPathError, parse_landed
 from ucj.ingest.process import FileProcess
 from ucj.ingest.readers import SkippedRow
@@ -150,13 +150,7 @@ def check_landed_path(path: Path, landing_dir: Path | None = None, **options: An
 
 
 def _unique_key(source: str) -> tuple[str, ...]:
-    spec = source_spec(source)
-    key = getattr(spec, "unique_key", None)
-    if key:
-        return tuple(key)
-    from ucj.ingest.load import _KEYS
-
-    return _KEYS[source]
+    return tuple(unique_keys()[source])
 
 
 def _duplicates(

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ucj.config import SOURCES
+from ucj.ingest.fields import yearly_sources
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 _REGION = re.compile(r"^\d{2}(\.\d{2})?$")
 _MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
-YEARLY_SOURCES = frozenset({"budgets", "workforce"})
+YEARLY_SOURCES = yearly_sources()  # cadence: yearly in the source catalogue (fields.yaml)
 
 
 class LandingPathError(ValueError):

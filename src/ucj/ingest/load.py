@@ -26,6 +26,7 @@ from ucj.config import Settings, settings
 from ucj.ingest import audit
 from ucj.ingest.audit import register_file
 from ucj.ingest.errors import FileVerdict
+from ucj.ingest.fields import unique_keys
 from ucj.ingest.landing import LandedFile
 from ucj.ingest.process import (  # noqa: F401 - re-exported for callers of the loader
     EMPTY_IS_NEWS,
@@ -292,13 +293,7 @@ def _copy_rows(
     process.verdict()
 
 
-_KEYS = {
-    "rosters": ("nik",),
-    "participants": ("kpj",),
-    "claims": ("nomor_klaim",),
-    "budgets": ("opd", "kode_rekening"),
-    "workforce": ("segmen",),
-}
+_KEYS = unique_keys()  # unique_key in the source catalogue (fields.yaml)
 
 
 def _duplicates_across_chunks(

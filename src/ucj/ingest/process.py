@@ -25,7 +25,7 @@ import pandas as pd
 from ucj.ingest import values
 from ucj.ingest.canonical import canonicalize, header_kinds
 from ucj.ingest.errors import FileVerdict
-from ucj.ingest.fields import FIELDS_YAML, source_fields
+from ucj.ingest.fields import FIELDS_YAML, empty_file_allowed_sources, source_fields
 from ucj.ingest.periods import PeriodCheck
 from ucj.ingest.readers import FileRead, SheetEntry, SkippedRow, TableRead, read_file
 from ucj.ingest.validation import RowFailure, SuiteSummary, validate_chunk
@@ -33,7 +33,7 @@ from ucj.privacy import mask_identifiers
 
 # Sources whose export may truthfully have no rows: a month without claims is news, not an error.
 # An empty roster, participation export, budget or workforce file would wipe what is known.
-EMPTY_IS_NEWS = frozenset({"claims"})
+EMPTY_IS_NEWS = empty_file_allowed_sources()  # the source catalogue (fields.yaml): claims
 
 
 def sha256_of(path: Path) -> str:
