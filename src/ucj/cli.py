@@ -176,6 +176,31 @@ def check_command(files: tuple[Path, ...], source: str | None, region: str | Non
     sys.exit(2 if failed else 1 if quarantined else 0)
 
 
+@main.command("withdraw")
+@click.argument("relative_path")
+@click.option("--reason", required=True, help="Why the file is withdrawn (kept in audit.files).")
+def withdraw_command(relative_path: str, reason: str) -> None:
+    """Withdraw a delivered file (path relative to the landing folder): its rows leave the marts on
+    the next transform, and the file moves to <quarantine>/withdrawn/."""
+    from ucj.ingest.withdraw import withdraw
+    from ucj.migrate import migrate
+    from ucj.warehouse import PgParams, stop_embedded, warehouse_url
+
+    try:
+        conninfo = PgParams.from_url(warehouse_url()).conninfo()
+        migrate(conninfo)
+        done = withdraw(conninfo, relative_path, reason)
+    except (LookupError, ValueError) as err:
+        console.print(Text(str(err), style="red"))
+        sys.exit(1)
+    finally:
+        stop_embedded()
+    where = f"; moved to {done.moved_to}" if done.moved_to else ""
+    console.print(Text(f"Ditarik / withdrawn: {done.relative_path} (file {', '.join(map(str, done.file_ids))}){where}. "
+                       "The next transform rebuilds the marts without it; for a period older than the nightly window "
+                       "rebuild that month with the ucj_backfill DAG (docs/runbook.md)."))  # fmt: skip
+
+
 @main.command("dbt", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def dbt_command(args: tuple[str, ...]) -> None:

@@ -157,7 +157,7 @@ def _registry_verdict(
     latest = conn.execute(
         """select file_id, content_sha256, status from audit.files
            where source = %s and kode_wilayah = %s and period = %s and relative_path = %s
-             and status in ('loaded', 'duplicate')
+             and status in ('loaded', 'duplicate') and withdrawn_at is null
            order by file_id desc limit 1""",
         (*place, landed.relative_path),
     ).fetchone()
@@ -181,6 +181,8 @@ def _registry_verdict(
         error_code="DUPLICATE_CONTENT", error_message=f"same content as {path} (file {file_id}); not loaded twice",
         finished_at=datetime.now(UTC),
     )  # fmt: skip
+    # The path now holds another path's content: what it held before is no longer delivered there.
+    base.superseded = audit.supersede(conn, landed, new_id)
     base.status, base.file_id = "duplicate", new_id
     base.error_code, base.error_message = "DUPLICATE_CONTENT", f"same content as {path}"
     return base

@@ -30,6 +30,7 @@ from ucj.ingest.periods import PeriodCheck
 from ucj.ingest.readers import FileRead, SheetEntry, SkippedRow, TableRead, read_file
 from ucj.ingest.validation import RowFailure, SuiteSummary, validate_chunk
 from ucj.privacy import mask_identifiers
+from ucj.reference import pemda_region_codes
 
 # Sources whose export may truthfully have no rows: a month without claims is news, not an error.
 # An empty roster, participation export, budget or workforce file would wipe what is known.
@@ -99,6 +100,15 @@ class FileProcess:
         """Read every sheet's header. A data sheet missing a required column quarantines the
         file before any row is read; a data sheet whose title names only other periods is
         skipped when other sheets belong to this period (it is judged at the end otherwise)."""
+        if self.kode_wilayah not in pemda_region_codes():
+            known = sorted(pemda_region_codes())
+            raise FileVerdict(
+                "UNKNOWN_REGION",
+                f"the folder {self.kode_wilayah!r} names no kabupaten/kota of the reference regions"
+                f" ({known[0]} … {known[-1]}, {len(known)} Pemda); deliver the file into the folder of the Pemda"
+                " that sends it",
+                value=self.kode_wilayah,
+            )
         self.read = read = read_file(self.path, self.source, chunk_rows=self.chunk_rows)
         for entry in read.sheets:
             if entry.status == "read" and entry.table is not None:

@@ -70,6 +70,14 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
         "Terlalu banyak baris yang salah; periksa seluruh berkas.",
         "Too many rows break the rules; check the whole file.",
     ),
+    "UNKNOWN_REGION": (
+        "Folder wilayah bukan kode kabupaten/kota Sulawesi Tenggara; kirim ke folder Pemda pengirim.",
+        "The region folder is no kabupaten/kota code of Sulawesi Tenggara; deliver into the sender's folder.",
+    ),
+    "FORMULA_NOT_CALCULATED": (
+        "Kolom wajib berisi rumus tanpa nilai terhitung; buka dan simpan berkas di Excel, lalu kirim ulang.",
+        "A required column holds formulas without a calculated value; open and save the file in Excel and resend.",
+    ),
     "WRONG_PERIOD": (
         "Isi berkas (kolom PERIODE, judul, atau tanggal data) menyebut periode lain dari folder periodenya;"
         " kirim ke folder periode yang benar.",
