@@ -105,7 +105,11 @@ def canonicalize(
             out[f"{name}__raw"] = raw  # required means: some text was there (typed may be NULL)
         kind = kinds.get(name, spec.kind)
         parser = values.PARSERS_BY_KIND.get(kind)
-        if parser is None:  # identifier, text, codes kept as text
+        if kind == "identifier":  # typed separators removed; _source_json keeps the text as received
+            normalised = values.normalize_identifiers(pd.Series(coded.uniques, dtype=object), name)
+            out[name] = pd.Series(coded.spread(normalised.to_numpy(dtype=object)), index=chunk.index, dtype=object)
+            out[f"{name}__error"] = _nulls(chunk.index)
+        elif parser is None:  # text, codes kept as text
             out[name] = raw
             out[f"{name}__error"] = _nulls(chunk.index)
         elif kind == "segment":
