@@ -247,3 +247,68 @@ def test_ucj_check_prints_file_text_as_text(tmp_path: Path, value: str) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert path.name in result.output
     assert f"x{value}" in result.output  # the rejected value, as written
+
+
+def _budget(tmp_path: Path, header: list[str], lines: list[list[Any]]) -> Path:
+    rows = [["RKA SKPD TAHUN ANGGARAN 2025"], ["SKPD : DINAS PERHUBUNGAN"], header, *lines]
+    return _xlsx(tmp_path / "rka.xlsx", {"RKA": rows})
+
+
+@pytest.mark.parametrize(
+    ("volume", "satuan", "koefisien", "workers", "warned"),
+    [
+        ("230", "Orang", None, 230, False),
+        ("230 Orang", None, None, 230, False),
+        ("230 org", None, None, 230, False),
+        ("2.760", "OB", None, 230, False),  # orang-bulan over a fiscal year: 2760 / 12
+        ("2.760 OB", None, None, 230, False),
+        ("1.380", "OB", "230 Orang x 6 Bulan", 230, False),  # the Koefisien names the months
+        (None, None, "230 Orang x 12 Bulan", 230, False),
+        ("2.761", "OB", None, None, True),  # not whole workers: stated as unknown, with a warning
+        ("1", "Paket", None, None, True),
+        ("12", "Bulan", None, None, True),
+        ("230", None, None, 230, False),
+    ],
+)
+def test_budget_workers_from_volume_satuan_and_koefisien(
+    tmp_path: Path, volume: str | None, satuan: str | None, koefisien: str | None, workers: int | None, warned: bool
+) -> None:
+    header = ["Kode Rekening", "Uraian", "Koefisien", "Volume", "Satuan", "Harga Satuan", "Jumlah"]
+    lines = [
+        ["5.1.02.02.02.0006", "Iuran JKK Non ASN", koefisien, volume, satuan, "16.800", "3.864.000"],
+        ["5.1.02.02.02.0007", "Iuran JKM Non ASN", koefisien, volume, satuan, "25.200", "5.796.000"],
+        ["Sub Total", None, None, None, None, None, "9.660.000"],
+    ]
+    check = check_file(_budget(tmp_path, header, lines), "budgets", "74.71", "2025", keep_rows=True)
+    assert check.verdict == "load", check.message
+    assert check.loaded["jumlah_pekerja"].tolist() == [workers, workers]
+    assert check.loaded["opd"].tolist() == ["DINAS PERHUBUNGAN"] * 2
+    assert check.rows_loaded == 2 and check.rows_rejected == 0
+    codes = [f.reason_code for f in check.failures]
+    assert codes == (["BUDGET_VOLUME_NOT_WORKERS"] * 2 if warned else [])
+    assert check.rows_warned == (2 if warned else 0)
+
+
+def test_a_deployment_teaches_spellings_and_headers_without_code(tmp_path: Path, monkeypatch) -> None:
+    from ucj.ingest import overrides
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "values.yaml").write_text("segment:\n  BPU: [Bukan Penerima Upah Mandiri]\n", encoding="utf-8")
+    (config / "headers.yaml").write_text("participants:\n  kpj: [Nomor Kartu Jamsostek]\n", encoding="utf-8")
+    path = tmp_path / "kepesertaan.csv"
+    rows = [["NIK", "Nomor Kartu Jamsostek", "Nama", "Segmen", "Status"],
+            [_nik(0), "12345678901", "ANI", "Bukan Penerima Upah Mandiri", "AKTIF"]]  # fmt: skip
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    before = check_file(path, "participants", "74.71", "2025-06", keep_rows=True)
+    assert before.verdict == "quarantine" and before.code == "MISSING_REQUIRED_COLUMN"
+    monkeypatch.setenv("UCJ_CONFIG_DIR", str(config))
+    overrides.clear_cache()
+    try:
+        after = check_file(path, "participants", "74.71", "2025-06", keep_rows=True)
+        assert after.verdict == "load", after.message
+        assert after.loaded[["kpj", "segmen"]].values.tolist() == [["12345678901", "BPU"]]
+    finally:
+        monkeypatch.delenv("UCJ_CONFIG_DIR")
+        overrides.clear_cache()

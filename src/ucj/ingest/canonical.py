@@ -109,6 +109,11 @@ def canonicalize(
             normalised = values.normalize_identifiers(pd.Series(coded.uniques, dtype=object), name)
             out[name] = pd.Series(coded.spread(normalised.to_numpy(dtype=object)), index=chunk.index, dtype=object)
             out[f"{name}__error"] = _nulls(chunk.index)
+        elif kind == "status_kepegawaian" and (taught := values.taught_spellings(kind)):
+            # free text, but a deployment may teach its spellings ("THL" -> "Tenaga Harian Lepas")
+            texts = [taught.get(values.code_key(u), u) for u in coded.uniques]
+            out[name] = pd.Series(coded.spread(np.array(texts, dtype=object)), index=chunk.index, dtype=object)
+            out[f"{name}__error"] = _nulls(chunk.index)
         elif parser is None:  # text, codes kept as text
             out[name] = raw
             out[f"{name}__error"] = _nulls(chunk.index)

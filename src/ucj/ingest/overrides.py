@@ -44,6 +44,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ucj.ingest import fields
+from ucj.ingest.values import code_key
 
 ENV_VAR = "UCJ_CONFIG_DIR"
 HEADERS_FILE = "headers.yaml"
@@ -279,12 +280,6 @@ def header_synonyms(config_dir: Path | None = None) -> tuple[HeaderSynonym, ...]
 # --------------------------------------------------------------------------- values.yaml
 
 
-def code_key(text: str) -> str:
-    """The normalisation spellings are compared with (``ucj.ingest.values._code_key``): upper
-    case, letters and digits only. "Non-Aktif", "NON AKTIF" and "nonaktif" are one spelling."""
-    return re.sub(r"[^0-9A-Z]+", "", text.upper())
-
-
 @cache
 def _values(folder: Path) -> dict[str, dict[str, str]]:
     path, kinds = _root(folder, VALUES_FILE, "a mapping kind -> canonical code -> spellings")
@@ -322,7 +317,7 @@ def value_spellings(kind: str, config_dir: Path | None = None) -> dict[str, str]
 
     Empty without a config folder. Cached per config folder, so cheap to call per value; the
     dict returned is a copy. A consumer compares spellings as ``ucj.ingest.values`` does: by
-    :func:`code_key` (``values._code_key``) of the spelling, e.g.
+    :func:`code_key` (``values.code_key``) of the spelling, e.g.
     ``{code_key(s): c for s, c in value_spellings("segment").items()}``.
     """
     if kind not in CANONICAL_CODES:

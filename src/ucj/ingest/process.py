@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ucj.ingest import values
+from ucj.ingest.budget_layout import derive_workers
 from ucj.ingest.canonical import canonicalize, header_kinds
 from ucj.ingest.errors import FileVerdict
 from ucj.ingest.fields import FIELDS_YAML, empty_file_allowed_sources, source_fields
@@ -172,8 +173,9 @@ class FileProcess:
                 self.batches_seen += 1
                 reconcile_duplicates(chunk, table, kinds)
                 typed = canonicalize(chunk, self.source, kinds, table.title_opd)
+                derived = derive_workers(typed, table.sheet) if self.source == "budgets" else []
                 periods.observe(typed)
-                failures = validate_chunk(typed, self.source, end, self.summary)
+                failures = validate_chunk(typed, self.source, end, self.summary) + derived
                 if table.sheet is not None:
                     failures = [replace(f, sheet=table.sheet) for f in failures]
                 rejected = {f.source_row for f in failures if f.severity == "reject"}

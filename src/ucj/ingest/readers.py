@@ -27,6 +27,7 @@ import csv
 import gc
 import io
 import mmap
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -196,8 +197,13 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-@lru_cache(maxsize=8192)
 def _header_match(source: str, text: str) -> tuple[str, str] | None:
+    """The field a header means, with the synonyms of the config folder in use (UCJ_CONFIG_DIR)."""
+    return _header_match_in(os.environ.get("UCJ_CONFIG_DIR", ""), source, text)
+
+
+@lru_cache(maxsize=8192)
+def _header_match_in(config: str, source: str, text: str) -> tuple[str, str] | None:
     return match_header_kind(source, text)
 
 

@@ -515,24 +515,38 @@ def parse_int(text: str | None) -> int | None:
 # --------------------------------------------------------------------------- coded values
 
 
-def _code_key(text: str) -> str:
+def code_key(text: str) -> str:
+    """How spellings of a code are compared: upper case, letters and digits only."""
     return re.sub(r"[^0-9A-Z]+", "", text.upper())
 
 
-def _lookup_code(text: str | None, table: dict[str, str], code: str, label: str, expected: str) -> str | None:
+def taught_spellings(kind: str) -> dict[str, str]:
+    """Spellings a deployment taught in ``UCJ_CONFIG_DIR/values.yaml`` (code key -> code)."""
+    from ucj.ingest import overrides
+
+    return {code_key(s): c for s, c in overrides.value_spellings(kind).items()}
+
+
+def _lookup_code(
+    text: str | None, table: dict[str, str], code: str, label: str, expected: str, kind: str | None = None
+) -> str | None:
+    """The code ``text`` spells: the deployment's own spellings first (``values.yaml`` of the
+    config folder is merged over the package's), then the package's table."""
     cleaned = _clean(text)
     if cleaned is None:
         return None
-    key = _code_key(cleaned)
+    key = code_key(cleaned)
+    if kind is not None and (taught := taught_spellings(kind)) and key in taught:
+        return taught[key]
     if key in table:
         return table[key]
     # "Penerima Upah (PU)": try outside, then inside, the brackets.
-    outside = _code_key(re.sub(r"\([^)]*\)", " ", cleaned))
+    outside = code_key(re.sub(r"\([^)]*\)", " ", cleaned))
     if outside in table:
         return table[outside]
     for inside in re.findall(r"\(([^)]*)\)", cleaned):
-        if _code_key(inside) in table:
-            return table[_code_key(inside)]
+        if code_key(inside) in table:
+            return table[code_key(inside)]
     raise ValueParseError(code, f"unknown {label} {cleaned!r}; expected {expected}")
 
 
@@ -540,7 +554,7 @@ def _table(mapping: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for value, variants in mapping.items():
         for variant in variants.split("|"):
-            out[_code_key(variant)] = value
+            out[code_key(variant)] = value
     return out
 
 
@@ -593,7 +607,7 @@ _UNFUNDED_PROGRAMS = _table({"JHT": "JHT|JAMINAN HARI TUA", "JP": "JP|JAMINAN PE
 
 def parse_sex(text: str | None) -> str | None:
     """ "L" or "P" from L/P, Laki-laki, Pria, Perempuan, Wanita, M/F; raises ``SEX_UNKNOWN``."""
-    return _lookup_code(text, _SEX, "SEX_UNKNOWN", "sex", "L or P")
+    return _lookup_code(text, _SEX, "SEX_UNKNOWN", "sex", "L or P", "sex")
 
 
 def parse_segment(text: str | None, allow_total: bool = True) -> str | None:
@@ -602,16 +616,18 @@ def parse_segment(text: str | None, allow_total: bool = True) -> str | None:
     Raises ``SEGMENT_UNKNOWN``; with ``allow_total=False`` a total raises ``SEGMENT_TOTAL``.
     """
     cleaned = _clean(text)
-    if cleaned is not None and _code_key(cleaned) in _TOTAL:
+    if cleaned is not None and code_key(cleaned) in _TOTAL:
         if allow_total:
             return "TOTAL"
         raise ValueParseError("SEGMENT_TOTAL", f"segment {cleaned!r} is a total, not a segment")
-    return _lookup_code(cleaned, _SEGMENT, "SEGMENT_UNKNOWN", "segment", "PU, BPU or JAKON")
+    return _lookup_code(cleaned, _SEGMENT, "SEGMENT_UNKNOWN", "segment", "PU, BPU or JAKON", "segment")
 
 
 def parse_status_kepesertaan(text: str | None) -> str | None:
     """ "AKTIF" or "NON AKTIF"; raises ``STATUS_UNKNOWN``."""
-    return _lookup_code(text, _STATUS, "STATUS_UNKNOWN", "participation status", "AKTIF or NON AKTIF")
+    return _lookup_code(
+        text, _STATUS, "STATUS_UNKNOWN", "participation status", "AKTIF or NON AKTIF", "status_kepesertaan"
+    )
 
 
 def parse_claim_status(text: str | None) -> str | None:
@@ -623,6 +639,7 @@ def parse_claim_status(text: str | None) -> str | None:
         "CLAIM_STATUS_UNKNOWN",
         "claim status",
         "DILAPORKAN, BERKAS LENGKAP, VERIFIKASI, DISETUJUI, DIBAYAR, DITOLAK or KEDALUWARSA",
+        "status_claim",
     )
 
 
@@ -630,14 +647,14 @@ def parse_program(text: str | None) -> str | None:
     """ "JKK", "JKM" or "BEASISWA"; JHT/JP raise ``PROGRAM_NOT_FUNDED``, others
     ``PROGRAM_UNKNOWN``."""
     cleaned = _clean(text)
-    if cleaned is not None and _code_key(cleaned) in _UNFUNDED_PROGRAMS:
+    if cleaned is not None and code_key(cleaned) in _UNFUNDED_PROGRAMS:
         raise ValueParseError(
             "PROGRAM_NOT_FUNDED",
             f"program {cleaned!r} is not funded by the Pemda (only JKK and JKM are)",
         )
-    if cleaned is not None and "BEASISWA" in _code_key(cleaned):
+    if cleaned is not None and "BEASISWA" in code_key(cleaned):
         return "BEASISWA"
-    return _lookup_code(cleaned, _PROGRAM, "PROGRAM_UNKNOWN", "program", "JKK, JKM or BEASISWA")
+    return _lookup_code(cleaned, _PROGRAM, "PROGRAM_UNKNOWN", "program", "JKK, JKM or BEASISWA", "program")
 
 
 # --------------------------------------------------------------------------- NIK
