@@ -483,7 +483,7 @@ def _check_multi_sheet(conn: psycopg.Connection, o: dict[str, Any]) -> None:
         ("Satpol PP", "read", None),
         # a hidden sheet without a table is skipped for having none: the code says NO_TABLE, not
         # HIDDEN_SHEET (the reader looks for a header before it looks at visibility)
-        ("Referensi", "skipped", "NO_TABLE"),
+        ("Referensi", "skipped", "HIDDEN_SHEET"),
     ], sheets
     skipped = [s for s in sheets if s[1] == "skipped"]
     assert all(s[3] and "no header row of a rosters table" in s[3] for s in skipped), skipped
@@ -703,23 +703,14 @@ def _check_person_months(conn: psycopg.Connection, o: dict[str, Any]) -> None:
         " where batch_id = %s order by source_row",
         (o["file_id"],),
     ).fetchall()
-    # KNOWN GAP (see KNOWN_GAPS): person-months are stored as workers. The right value is 150
-    # workers (or no count and a warning); today it is 1800 for both lines.
-    assert rows == [(1800, "OB", "1.800"), (1800, None, "1.800 OB")], rows
+    # orang-bulan over a fiscal year: 1.800 OB / 12 months = 150 workers (ucj.ingest.budget_layout)
+    assert rows == [(150, "OB", "1.800"), (150, None, "1.800 OB")], rows
 
 
 # Cases whose outcome today is not the one the project documents: each asserts today's behaviour
 # (so the corpus stays honest and notices when it changes) and says why. docs/ingest-outcomes.md
 # marks the same kinds "KNOWN GAP". Remove an entry when src/ is fixed, with its new outcome.
-KNOWN_GAPS: dict[str, str] = {
-    "budget_volume_person_months": (
-        "src/ucj/ingest/fields.yaml (budgets.jumlah_pekerja) says a DPA Volume may be orang-bulan (OB) and points "
-        "to ucj.ingest.budget_layout for how a Volume with its Satuan becomes workers; no such module exists. "
-        "values.parse_int drops the unit, so 1.800 OB (150 workers x 12 months) is stored as jumlah_pekerja = 1800 "
-        "(stg_ucj__budgets.budgeted_workers) with no warning, although values.parse_quantity reads the unit "
-        "(orang_bulan) and its docstring warns that a guessed unit could turn person-months into workers"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _good_xlsx_bytes(tmp: Path) -> bytes:
@@ -925,7 +916,7 @@ def cases(scratch: Path) -> list[Case]:
         Case("budget_volume_with_units", "budgets/74.71/2025/Dinsos volume orang.xlsx", _budget_volume_units,
              Loaded(2), check=_check_volume_units),
         Case("budget_volume_person_months", "budgets/74.71/2025/DPA Dinsos 2025.xlsx", _dpa_person_months,
-             Loaded(2), check=_check_person_months),  # KNOWN_GAPS
+             Loaded(2), check=_check_person_months),
         # ---- a region folder that is a code but no Pemda of the reference regions (main 4291ed8)
         Case("unknown_region_folder", "rosters/74.99/2025-06/roster.csv",
              lambda p: write_csv(p, roster_rows(5000, 3)), Quarantined("UNKNOWN_REGION"),
