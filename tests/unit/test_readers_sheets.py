@@ -312,3 +312,21 @@ def test_a_deployment_teaches_spellings_and_headers_without_code(tmp_path: Path,
     finally:
         monkeypatch.delenv("UCJ_CONFIG_DIR")
         overrides.clear_cache()
+
+
+def test_identifiers_typed_as_numbers_carry_a_flag_not_a_text_prefix(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["KPJ", "NIK", "Nama", "Segmen", "Status"])
+    sheet.append([12345678901, _nik(0), "ANI", "PU", "AKTIF"])  # exact: loads, warned (leading zeros)
+    sheet.append(["12345678902", float(_nik(1)), "BUDI", "PU", "AKTIF"])  # a 16-digit NIK as a number
+    sheet.append([1.2345678901234567e17, _nik(2), "CITRA", "PU", "AKTIF"])  # 18 digits: not exact
+    path = tmp_path / "kepesertaan.xlsx"
+    workbook.save(path)
+    check = check_file(path, "participants", "74.71", "2025-06", keep_rows=True)
+    assert check.loaded["kpj"].tolist() == ["12345678901"]
+    codes = {(f.source_row, f.reason_code, f.severity) for f in check.failures}
+    assert (2, "IDENTIFIER_AS_NUMBER", "warn") in codes
+    assert (3, "NIK_AS_NUMBER", "reject") in codes
+    assert (4, "IDENTIFIER_AS_NUMBER", "reject") in codes
+    assert all("NUM:" not in str(f.value) for f in check.failures)

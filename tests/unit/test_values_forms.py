@@ -56,8 +56,6 @@ def test_a_typed_nik_becomes_its_sixteen_digits(typed: str) -> None:
     [
         ("7.40101E+15", "NIK_AS_NUMBER"),
         ("7.47101e+15", "NIK_AS_NUMBER"),
-        ("NUM:7471010101900001.0", "NIK_AS_NUMBER"),
-        ("NUM:7.47101e+15", "NIK_AS_NUMBER"),
         ("7471010101900001.0", "NIK_AS_NUMBER"),
         ("'7471010101900001.0", "NIK_AS_NUMBER"),  # the apostrophe does not hide the float
         ("7471 0101 0190 001", "NIK_NOT_DIGITS"),  # 15 digits: left as typed

@@ -136,7 +136,13 @@ def canonicalize(
             sexes=out["jenis_kelamin"] if "jenis_kelamin" in out.columns else None,
         )
         # a missing NIK is a required-field failure (rosters, participants), not a NIK-format one
-        out["nik__error"] = reasons.where(out["nik"].notna(), None)
+        reasons = reasons.where(out["nik"].notna(), None)
+        if "nik__number" in chunk.columns:  # typed as a number: Excel kept 15 digits of 16
+            reasons = reasons.where(~chunk["nik__number"].to_numpy(dtype=bool), "NIK_AS_NUMBER")
+        out["nik__error"] = reasons
+    for name, spec in specs.items():  # the other identifiers typed as numbers: judged by the loader
+        if spec.kind == "identifier" and name != "nik" and f"{name}__number" in chunk.columns:
+            out[f"{name}__number"] = chunk[f"{name}__number"].to_numpy(dtype=bool)
     out["_source_json"] = _source_json(chunk, originals)
     return out
 

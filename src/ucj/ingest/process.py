@@ -173,7 +173,9 @@ class FileProcess:
                 self.batches_seen += 1
                 reconcile_duplicates(chunk, table, kinds)
                 typed = canonicalize(chunk, self.source, kinds, table.title_opd)
-                derived = derive_workers(typed, table.sheet) if self.source == "budgets" else []
+                derived = identifiers_typed_as_numbers(typed, table.sheet)
+                if self.source == "budgets":
+                    derived += derive_workers(typed, table.sheet)
                 periods.observe(typed)
                 failures = validate_chunk(typed, self.source, end, self.summary) + derived
                 if table.sheet is not None:
@@ -229,6 +231,44 @@ class FileProcess:
                 f"{rejected} of {read} rows ({share:.0%}) break the rules; "
                 f"more than {self.max_bad_row_share:.0%} means the file itself is wrong",
             )
+
+
+# Excel holds at most 15 significant digits: a whole number below this is exact as typed.
+_EXACT_DIGITS = 15
+
+
+def identifiers_typed_as_numbers(typed: pd.DataFrame, sheet: str | None) -> list[RowFailure]:
+    """KPJ, NPP and claim numbers that a workbook stores as numbers (the reader's
+    ``<field>__number`` flag; the NIK is judged by its own rule, ``NIK_AS_NUMBER``).
+
+    A whole number of at most 15 digits is exact, so it loads, with a warning that leading
+    zeros, if the identifier had any, are gone; a longer or fractional one cannot be trusted:
+    the row is rejected and its value set to NULL.
+    """
+    failures: list[RowFailure] = []
+    for column in [c for c in typed.columns if c.endswith("__number")]:
+        name = column[: -len("__number")]
+        flags = typed[column].to_numpy(dtype=bool)
+        for at in np.flatnonzero(flags):
+            text = typed[name].iat[at]
+            if text is None:
+                continue
+            exact = text.isdigit() and len(text) <= _EXACT_DIGITS
+            failures.append(
+                RowFailure(
+                    int(typed["_source_row"].iat[at]), name, text, f"identifier_is_text({name})",
+                    "IDENTIFIER_AS_NUMBER", "warn" if exact else "reject",
+                    f"{name} is stored as a number in the workbook"
+                    + ("; leading zeros, if any, are lost: format the column as Text" if exact
+                       else ", which keeps only 15 digits: format the column as Text and type it again"),
+                    f"{name} tersimpan sebagai angka di Excel"
+                    + ("; angka 0 di depan (jika ada) hilang: jadikan kolom bertipe Teks" if exact
+                       else " yang hanya menyimpan 15 digit: jadikan kolom bertipe Teks lalu ketik ulang"),
+                    sheet,
+                )
+            )  # fmt: skip
+        typed.drop(columns=column, inplace=True)
+    return failures
 
 
 def _require_columns(table: TableRead) -> None:

@@ -124,23 +124,17 @@ def quarantine_file(
     return outcome
 
 
-def display_value(value: str | None) -> str:
+def display_value(value: str | None, reason_code: str | None = None) -> str:
     """A received value as the sender can find it in the file, identifiers masked.
 
-    A number in an identifier column arrives as ``NUM:<float>`` (the reader's marker): shown
-    as the digits Excel holds plus "(angka/number)", so the sender sees why it was refused.
+    An identifier the workbook stores as a number (``NIK_AS_NUMBER``, ``IDENTIFIER_AS_NUMBER``)
+    is shown as the digits Excel holds plus "(angka/number)", so the sender sees why.
     """
     if value is None:
         return ""
     text = str(value)
-    if text.startswith("NUM:"):
-        number = text[4:]
-        try:
-            as_float = float(number)
-            number = str(int(as_float)) if as_float.is_integer() else number
-        except ValueError:
-            pass
-        text = f"{number} (angka/number)"
+    if reason_code in ("NIK_AS_NUMBER", "IDENTIFIER_AS_NUMBER") and text.isdigit():
+        text = f"{text} (angka/number)"
     return mask_identifiers(text)
 
 
@@ -222,7 +216,7 @@ def write_report(
         for f in failures[:MAX_REPORTED_ROWS]:
             lines.append(
                 f"| {_md(str(f.sheet or sheet))} | {f.source_row} | {_md(_column_label(table, f.column, f.sheet))} "
-                f"| {_md(display_value(f.value))} "
+                f"| {_md(display_value(f.value, f.reason_code))} "
                 f"| {f.rule} | {f.reason_code}: {f.message_id} / {f.message_en} |"
             )
     report = target.with_name(target.name + ".report.md")
@@ -238,7 +232,7 @@ def write_report(
             writer.writerow(
                 [neutralise_cell(x) for x in (landed.relative_path, f.sheet or sheet, f.source_row,
                  _column_label(table, f.column, f.sheet),
-                 display_value(f.value), f.rule, f.reason_code, f.message_id, f.message_en)]
+                 display_value(f.value, f.reason_code), f.rule, f.reason_code, f.message_id, f.message_en)]
             )  # fmt: skip
     (target.with_name(target.name + ".report.json")).write_text(
         json.dumps(

@@ -76,7 +76,7 @@ _FOOTNOTE = re.compile(
     r"data\s+diolah|disclaimer)\s*[:.)-]|\*+\s*\)|\*{1,3}\s+\S|\(\*+\)|[1-9]\)\s+\S)",
     re.IGNORECASE,
 )
-_IDENTIFIER_LIKE = re.compile(r"(?:NUM:)?[\d\s.,'+eE-]*\d{5}[\d\s.,'+eE-]*")
+_IDENTIFIER_LIKE = re.compile(r"[\d\s.,'+eE-]*\d{5}[\d\s.,'+eE-]*")
 
 
 def _is_place_date(cell: str, sparse: bool) -> bool:
@@ -205,7 +205,14 @@ class ChunkBuilder:
             rownums, block = rownums[keep], block[keep]
         data: dict[str, Any] = {"_source_row": rownums}
         for name, i in layout.outputs:
-            data[name] = pd.Series(block[:, i], dtype=object, copy=False)
+            column = block[:, i]
+            if i in layout.identifier_idx:
+                numbers = np.fromiter((v.__class__ is IdentifierNumber for v in column), bool, len(column))
+                if numbers.any():  # the text Excel shows, and the flag that it was a number
+                    column = column.copy()
+                    column[numbers] = [str(v) for v in column[numbers]]
+                    data[f"{name}__number"] = numbers
+            data[name] = pd.Series(column, dtype=object, copy=False)
         data["_extras"] = pd.Series(self._extras(block), dtype=object, copy=False)
         frame = pd.DataFrame(data)
         if overflow:
@@ -256,7 +263,8 @@ class ChunkBuilder:
         sub = block[:, [i for _, i in pairs]]
         keys = [key for key, _ in pairs]
         for r in np.flatnonzero(pd.notna(sub).any(axis=1)):
-            out[r] = {k: v for k, v in zip(keys, sub[r], strict=True) if v is not None}
+            cells = zip(keys, sub[r], strict=True)
+            out[r] = {k: v if v.__class__ is str else str(v) for k, v in cells if v is not None}
         return out
 
 
@@ -303,15 +311,32 @@ def cell_text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
-def identifier_cell_text(value: Any) -> str | None:
-    """Like :func:`cell_text`, but a numeric cell becomes "NUM:<repr(float)>".
+class IdentifierNumber:
+    """A number in an identifier column (NIK, KPJ, NPP, claim number): Excel stores at most 15
+    significant digits and no leading zeros, so its digits cannot be trusted as typed.
 
-    An identifier (NIK, KPJ, NPP, claim number) stored as a number has lost leading zeros or
-    its last digits; the prefix lets the validator reject it instead of trusting the digits.
+    Carried through the reader as this type (``str()`` gives the digits Excel holds), turned
+    into text plus a ``<field>__number`` flag column by :class:`ChunkBuilder`, and judged by
+    the loader (``NIK_AS_NUMBER``; ``IDENTIFIER_AS_NUMBER`` for the others).
     """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return str(int(self.value)) if self.value.is_integer() else repr(self.value)
+
+    def __repr__(self) -> str:
+        return f"IdentifierNumber({self.value!r})"
+
+
+def identifier_cell_text(value: Any) -> str | IdentifierNumber | None:
+    """Like :func:`cell_text`, but a numeric cell becomes an :class:`IdentifierNumber`."""
     kind = type(value)
     if kind is float or kind is int:
-        return "NUM:" + repr(float(value))
+        return IdentifierNumber(float(value))
     return cell_text(value)
 
 

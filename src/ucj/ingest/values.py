@@ -45,7 +45,8 @@ Decisions on ambiguous text (documented contract, tested in tests/unit/test_valu
   spaces, no-break spaces, dots and dashes between groups) when the result is ASCII digits of
   a plausible length for the field (:data:`IDENTIFIER_LENGTHS`). Otherwise the text stays as
   received so the NIK rules give their reason; float forms (``7.40101E+15``,
-  ``7471010101900001.0``, ``NUM:``) are never turned into digits (``NIK_AS_NUMBER``).
+  ``7471010101900001.0``) are never turned into digits (``NIK_AS_NUMBER``); a workbook's
+  numeric cell comes with the reader's flag and is judged by the loader.
 
 New reason codes of this module are explained in :data:`VALUE_REASONS` (for the sender).
 """
@@ -756,7 +757,7 @@ def _region_sets(known_regions: frozenset[str]) -> tuple[frozenset[str], frozens
 
 
 def _nik_format_reason(nik: str) -> str | None:
-    if nik.startswith("NUM:") or _NUMBERISH.fullmatch(nik):
+    if _NUMBERISH.fullmatch(nik):
         return "NIK_AS_NUMBER"
     if not nik.isdigit() or not nik.isascii():
         return "NIK_NOT_DIGITS"
@@ -848,8 +849,8 @@ def normalize_identifier(text: str | None, lengths: tuple[int, int] = DEFAULT_ID
     trick and spaces/dots/dashes between digit groups (``7471 0101 0190 0001``,
     ``74.71.01.010190.0001``), but only when what remains is ASCII digits with a length in
     ``lengths``. Anything else comes back as received (stripped), so the existing checks
-    reject it with their own reason: a float form (``7.47101E+15``, ``7471010101900001.0``,
-    the reader's ``NUM:`` marker) stays NIK_AS_NUMBER, a claim number with letters
+    reject it with their own reason: a float form (``7.47101E+15``, ``7471010101900001.0``)
+    stays NIK_AS_NUMBER, a claim number with letters
     (``JKK-2506-0001``) is kept as written, and so is a lone dash (not "no value" here: the
     NIK rules must see it).
     """
@@ -861,7 +862,7 @@ def normalize_identifier(text: str | None, lengths: tuple[int, int] = DEFAULT_ID
 
 @lru_cache(maxsize=262144)
 def _normalize_identifier_cached(text: str, lengths: tuple[int, int]) -> str:
-    if text.startswith("NUM:") or _NUMBERISH.fullmatch(text):
+    if _NUMBERISH.fullmatch(text):
         return text
     body = text
     if m := _ID_WRAPPED.fullmatch(body):
