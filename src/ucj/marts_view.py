@@ -161,7 +161,7 @@ def rejects_renderables(
         for path, sheet, row, column, header, value, code, _sev, msg_id, msg_en in chosen:
             where = f"{header} ({column})" if header else column or "-"
             detail.add_row(_data(path), _data(sheet or "-"), _data(row or "-"), _data(where),
-                           Text(display_value(value)), _data(code), _data(f"{msg_id} / {msg_en}"))  # fmt: skip
+                           Text(display_value(value, code)), _data(code), _data(f"{msg_id} / {msg_en}"))  # fmt: skip
         out.append(detail)
     if not rows:
         out.append(Text("Tidak ada baris ditolak / No rejected rows."))
