@@ -127,3 +127,23 @@ def test_every_sheet_is_recorded_and_rows_add_up(warehouse, landing: Path) -> No
     ]
     assert rows == [("Dinkes", "Dinkes", 3), ("Dishub", "Dishub", 2)]
     assert skipped == [("Dinkes", "footnote"), ("Dishub", "footnote")]
+
+
+def test_a_file_the_loader_cannot_explain_is_quarantined_not_crashed(warehouse, landing: Path) -> None:
+    """A NUL byte inside an extra column far into a CSV (jsonb refuses \\u0000): before, the task
+    failed every night and the file was neither registered nor quarantined."""
+    rel = "rosters/74.71/2025-06/nul.csv"
+    path = _roster(landing / rel, 0, 3)
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("Keterangan\n")
+    text = path.read_text(encoding="utf-8").replace("NIK,Nama,OPD", "NIK,Nama,OPD,Catatan")
+    lines = text.splitlines()
+    lines[2] = lines[2] + ",a\x00b"
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    outcome = ingest_file(parse_landed(landing, rel), warehouse.conninfo)
+    assert outcome.status == "quarantined", outcome
+    assert outcome.error_code in ("INTERNAL_ERROR", "UNREADABLE"), outcome
+    with psycopg.connect(warehouse.conninfo) as conn:
+        row = conn.execute("select status, error_code from audit.files where relative_path = %s", (rel,)).fetchone()
+    assert row == ("quarantined", outcome.error_code)
+    assert Path(outcome.quarantine_path).exists() and not path.exists()

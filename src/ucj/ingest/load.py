@@ -123,6 +123,16 @@ def ingest_file(
             return outcome
         except FileVerdict as err:
             code, message, where = err.code, err.message, err.where
+        except (psycopg.OperationalError, psycopg.InterfaceError, MemoryError):
+            raise  # the server or the machine, not the file: the task's retries are for these
+        except Exception as err:  # anything else about this file: it is kept and reported, not retried nightly
+            code, where = "INTERNAL_ERROR", {}
+            message = (
+                f"the file could not be loaded because of an error the pipeline does not know how to explain"
+                f" ({type(err).__name__}: {mask_identifiers(str(err))[:300]}); it is kept in quarantine, and the"
+                " data team should look at it"
+            )
+            log.error("%s: quarantined after an unexpected error (%s)", landed.relative_path, type(err).__name__)
         if code == "WRONG_PERIOD":  # the file-level verdict says it once, not once per row
             failures = [f for f in failures if f.reason_code != "PERIOD_MISMATCH"]
         log.warning("%s: quarantined (%s): %s", landed.relative_path, code, mask_identifiers(message))

@@ -70,6 +70,10 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
         "Terlalu banyak baris yang salah; periksa seluruh berkas.",
         "Too many rows break the rules; check the whole file.",
     ),
+    "INTERNAL_ERROR": (
+        "Berkas tidak dapat dimuat karena kesalahan yang belum dikenali; tim data akan memeriksanya.",
+        "The file could not be loaded because of an error the pipeline does not recognise; the data team will look.",
+    ),
     "UNKNOWN_REGION": (
         "Folder wilayah bukan kode kabupaten/kota Sulawesi Tenggara; kirim ke folder Pemda pengirim.",
         "The region folder is no kabupaten/kota code of Sulawesi Tenggara; deliver into the sender's folder.",
