@@ -23,7 +23,7 @@ _SKIP_KINDS = {
 
 _SHEET_COLUMNS = (
     "#", "lembar / sheet", "status", "baris judul / header row", "OPD", "periode / periods",
-    "dibaca / read", "dimuat / loaded", "ditolak / rejected", "dilewati / skipped", "alasan / reason",
+    "dibaca / read", "dimuat / loaded", "ditolak / rejected", "dilewati / skipped",
 )  # fmt: skip
 
 
@@ -70,12 +70,15 @@ def print_check(console: Console, check: FileCheck) -> None:
             str(s.rows_read),
             str(s.rows_loaded),
             str(s.rows_rejected),
-            str(s.rows_skipped),
-            Text(" ".join(x for x in (s.reason_code, s.reason) if x) or "-"),
+            str(s.rows_skipped) if s.status == "read" else Text(s.reason_code or "-"),
         )
     console.print(sheets)
     for s in check.sheets:
-        if s.status != "read" and not s.mapping:
+        if s.status != "read":
+            line = f"  lembar/sheet {s.index + 1} {s.name!r} dilewati/skipped: {s.reason_code} — {s.reason}"
+            console.print(Text(line))
+    for s in check.sheets:
+        if s.status != "read":
             continue
         mapping = Text(f"Kolom / Columns of sheet {s.name or '-'} (row {s.header_row}): ")
         mapping.append("; ".join(f"{h} → {f}" for h, f in s.mapping.items()))

@@ -69,6 +69,7 @@ _PLACE_MONTH_DATE = re.compile(
     r"^[A-Za-z][\w .'-]*,\s*[._\u2026\s]*(?:\d{1,2}\s+)?([A-Za-z]+)?\.?\s*[._\u2026\s]*\d{4}$"
 )
 _PLACE_NUMERIC_DATE = re.compile(r"^[A-Za-z][\w .'-]*,\s*\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}$")
+_ROW_NUMBER = re.compile(r"\(?\d{1,6}[.)]?|[a-zA-Z][.)]|[IVXLC]+\.?")  # 12, 12., (3), a., IV
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 # A note under or beside a table: "Sumber: Dashboard UCJ", "Keterangan: ...", "*) tenaga harian".
 _FOOTNOTE = re.compile(
@@ -104,7 +105,13 @@ class _RowClassifier:
         ``cells`` are stripped text or None; ``tail`` the texts right of the header.
         """
         layout = self.layout
-        content = [(i, v) for i, v in enumerate(cells) if v is not None and i not in layout.ignored]
+        # the row-number column ("No.") is not content, unless it holds words (a note typed under
+        # the table from column A: "Sumber: SIMPEG")
+        content = [
+            (i, v)
+            for i, v in enumerate(cells)
+            if v is not None and (i not in layout.ignored or not _ROW_NUMBER.fullmatch(str(v)))
+        ]
         content += [(-1, v) for v in tail]
         if not content:
             return "blank"
