@@ -147,3 +147,30 @@ def test_a_file_the_loader_cannot_explain_is_quarantined_not_crashed(warehouse, 
         row = conn.execute("select status, error_code from audit.files where relative_path = %s", (rel,)).fetchone()
     assert row == ("quarantined", outcome.error_code)
     assert Path(outcome.quarantine_path).exists() and not path.exists()
+
+
+def test_a_quarantine_moves_the_file_only_after_its_commit(warehouse, landing: Path, monkeypatch) -> None:
+    """The process stops between the registry's commit and the move: the file is still in the
+    landing folder with its verdict registered; the next run moves it, judging it once."""
+    import ucj.ingest.load as load_module
+
+    rel = "rosters/74.71/2025-06/kosong.csv"
+    path = landing / rel
+    path.parent.mkdir(parents=True)
+    path.write_text("NIK,Nama,OPD\n", encoding="utf-8")  # header only: NO_DATA_ROWS
+
+    def stopped(pending) -> None:
+        raise KeyboardInterrupt("the process was stopped here")
+
+    monkeypatch.setattr(load_module, "complete_quarantine", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_file(parse_landed(landing, rel), warehouse.conninfo)
+    assert path.exists()  # committed verdict, file not moved yet
+    monkeypatch.undo()
+    outcome = ingest_file(parse_landed(landing, rel), warehouse.conninfo)
+    assert outcome.status == "quarantined" and outcome.error_code == "NO_DATA_ROWS"
+    assert not path.exists() and Path(outcome.quarantine_path).exists()
+    assert Path(outcome.quarantine_path + ".report.md").exists()
+    with psycopg.connect(warehouse.conninfo) as conn:
+        rows = conn.execute("select status from audit.files where relative_path = %s", (rel,)).fetchall()
+    assert rows == [("quarantined",)]  # judged once

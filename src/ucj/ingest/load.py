@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ from ucj.ingest.process import (  # noqa: F401 - re-exported for callers of the 
     sha256_of,
     yaml_headers,
 )
-from ucj.ingest.quarantine import quarantine_file
+from ucj.ingest.quarantine import PendingMove, complete_quarantine, quarantine_file, recover_quarantine
 from ucj.ingest.validation import RowFailure
 from ucj.privacy import mask_identifiers
 
@@ -84,7 +85,9 @@ def ingest_file(
     One transaction holds an advisory lock on the file's path from the registry check to the
     end: two runs that see the same file load it once (the second finds it registered, or
     gone to quarantine). The load itself runs in a savepoint, so a file-level verdict rolls
-    back every row and the quarantine is recorded in the same locked transaction.
+    back every row and the quarantine is recorded in the same locked transaction; the file
+    leaves the landing folder only after that transaction commits (a crash in between is
+    finished by the next run, which finds the registered verdict and moves the file).
 
     ``reprocess``: load the file again even when its content is the current version's (a
     backfill after a rule change): the new load is a new version that supersedes the current
@@ -97,16 +100,36 @@ def ingest_file(
         landed.path, landed.source, landed.kode_wilayah, landed.period, cfg.chunk_rows, cfg.max_bad_row_share
     )
     failures: list[RowFailure] = []
-    with psycopg.connect(conninfo) as conn, conn.transaction():
+    with psycopg.connect(conninfo) as conn:
+        done, pending = _ingest_locked(conn, landed, process, outcome, failures, cfg, run_id, reprocess)
+    if pending is not None:  # committed: only now does the file leave the landing folder
+        complete_quarantine(pending)
+    return done
+
+
+def _ingest_locked(
+    conn: psycopg.Connection,
+    landed: LandedFile,
+    process: FileProcess,
+    outcome: FileOutcome,
+    failures: list[RowFailure],
+    cfg: Settings,
+    run_id: str | None,
+    reprocess: bool,
+) -> tuple[FileOutcome, PendingMove | None]:
+    """The whole verdict on one file in one transaction (committed when this returns)."""
+    with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (landed.relative_path,))
         if not landed.path.exists():  # quarantined by another run since it was listed
             outcome.status = "gone"
-            return outcome
+            return outcome, None
         digest = sha256_of(landed.path)
         size = landed.path.stat().st_size
+        if (recovered := _recover_quarantined(conn, landed, digest)) is not None:
+            return recovered, None
         previous = _registry_verdict(conn, landed, digest, reprocess=reprocess)
         if previous is not None:
-            return previous
+            return previous, None
         is_reprocess = reprocess and _current_digest(conn, landed) == digest
         try:
             with conn.transaction():  # a savepoint: a file-level verdict undoes every row
@@ -120,7 +143,7 @@ def ingest_file(
             log.info(
                 "%s: loaded %s rows, rejected %s", landed.relative_path, outcome.rows_loaded, outcome.rows_rejected
             )
-            return outcome
+            return outcome, None
         except FileVerdict as err:
             code, message, where = err.code, err.message, err.where
         except (psycopg.OperationalError, psycopg.InterfaceError, MemoryError):
@@ -139,6 +162,29 @@ def ingest_file(
         return quarantine_file(
             conn, landed, digest, size, process, code, message, failures, outcome, cfg, run_id, where
         )
+
+
+def _recover_quarantined(conn: psycopg.Connection, landed: LandedFile, digest: str) -> FileOutcome | None:
+    """The path's latest verdict is a quarantine of this very content, but the file is still in
+    the landing folder: the run that judged it stopped between the commit and the move. Finish
+    the move now (same target, a report from the registry) instead of judging it twice."""
+    row = conn.execute(
+        """select file_id, error_code, error_message, quarantine_path, rows_read from audit.files
+           where source = %s and kode_wilayah = %s and period = %s and relative_path = %s
+           order by file_id desc limit 1""",
+        (landed.source, landed.kode_wilayah, landed.period, landed.relative_path),
+    ).fetchone()
+    if row is None:
+        return None
+    file_id, code, message, target, rows_read = row
+    latest = conn.execute("select status, content_sha256 from audit.files where file_id = %s", (file_id,)).fetchone()
+    if latest != ("quarantined", digest) or not target:
+        return None
+    log.warning("%s: registered as quarantined but still in the landing folder; moving it now", landed.relative_path)
+    recover_quarantine(landed, code, message, Path(target), rows_read)
+    outcome = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, "quarantined")
+    outcome.file_id, outcome.error_code, outcome.error_message, outcome.quarantine_path = file_id, code, message, target
+    return outcome
 
 
 def _current_digest(conn: psycopg.Connection, landed: LandedFile) -> str | None:

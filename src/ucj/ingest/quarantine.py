@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +93,16 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+@dataclass
+class PendingMove:
+    """A quarantine verdict recorded in the registry, whose file is moved only once the
+    registry row is committed (:func:`complete_quarantine`)."""
+
+    source: Path
+    target: Path
+    write: Callable[[], object]  # writes the reports beside the moved file
+
+
 def quarantine_file(
     conn: psycopg.Connection,
     landed: LandedFile,
@@ -104,8 +116,14 @@ def quarantine_file(
     cfg: Settings,
     run_id: str | None,
     where: dict[str, Any] | None = None,
-) -> FileOutcome:
-    """Record the verdict, move the file (never delete it) and write the reports beside it."""
+) -> tuple[FileOutcome, PendingMove]:
+    """Record the verdict in the caller's transaction; the move (never a delete) and the reports
+    follow its commit, with :func:`complete_quarantine` on the returned :class:`PendingMove`.
+
+    A file in quarantine therefore always has its registry row; a crash between the commit and
+    the move leaves a registered file still in the landing folder, which the next run moves
+    (:func:`recover_quarantine`).
+    """
     target = _free_path(cfg.quarantine_dir / landed.relative_path)
     skipped = process.skipped_rows
     file_id = audit.register_file(
@@ -119,13 +137,35 @@ def quarantine_file(
     audit.record_skipped(conn, file_id, skipped)
     audit.record_sheets(conn, file_id, process.read, process.counts, process.periods)
     audit.record_validation(conn, file_id, process.summary, run_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(landed.path, target)
-    write_report(target, landed, code, message, failures, process, outcome.rows_read, where or {})
     outcome.status, outcome.file_id = "quarantined", file_id
     outcome.rows_loaded, outcome.rows_rejected = 0, outcome.rows_read
     outcome.error_code, outcome.error_message, outcome.quarantine_path = code, message, str(target)
-    return outcome
+    rows_read = outcome.rows_read
+
+    def reports() -> Path:
+        return write_report(target, landed, code, message, failures, process, rows_read, where or {})
+
+    return outcome, PendingMove(landed.path, target, reports)
+
+
+def complete_quarantine(pending: PendingMove) -> None:
+    """Move the file (after its registry row is committed) and write the reports beside it.
+
+    Safe to repeat: a file already moved (by another run that reached the same verdict) is left.
+    """
+    if pending.source.exists() and not pending.target.exists():
+        pending.target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(pending.source, pending.target)
+    if pending.target.exists():
+        pending.write()
+
+
+def recover_quarantine(landed: LandedFile, code: str, message: str, target: Path, rows_read: int) -> None:
+    """A file the registry says is quarantined but that is still in the landing folder (the
+    process stopped between the commit and the move): move it now, with its report."""
+    complete_quarantine(
+        PendingMove(landed.path, target, lambda: write_report(target, landed, code, message, [], None, rows_read, {}))
+    )
 
 
 def display_value(value: str | None, reason_code: str | None = None) -> str:
