@@ -16,6 +16,7 @@ os.environ["UCJ_STATE_DIR"] = str(_STATE)
 os.environ.pop("UCJ_WAREHOUSE_URL", None)
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("UCJ_RETRY_DELAY_SECONDS", "1")
+os.environ.setdefault("UCJ_SETTLE_SECONDS", "0")  # tests write their files just before loading them
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 from ucj import airflow_env  # noqa: E402

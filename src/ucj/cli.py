@@ -84,6 +84,8 @@ def demo_command(scale: str, seed: int) -> None:
             started = time.monotonic()
             scenario = "published-figures" if scale == "demo" else None
             generate(scale=scale, seed=seed, out=landing, scenario=scenario)
+        # the demo wrote and closed these files itself: no need to wait for them to settle
+        os.environ.setdefault("UCJ_SETTLE_SECONDS", "0")
         console.print(f"[green]✓[/] sample data generated in {time.monotonic() - started:.1f} s: {landing}")
     else:
         console.print(f"Using the files already in {landing}")

@@ -42,6 +42,9 @@ class Settings:
     # Deployment config folder (headers.yaml, values.yaml, opd_aliases.yaml merged over the
     # package defaults, see ucj.ingest.overrides); None: package defaults only.
     config_dir: Path | None = None
+    # a file is read only once it has not changed for this long (one still being copied in is
+    # left for the next run, never quarantined half-written)
+    settle_seconds: float = 30.0
 
     @property
     def pgdata_dir(self) -> Path:
@@ -71,4 +74,5 @@ def settings() -> Settings:
         max_bad_row_share=float(os.environ.get("UCJ_MAX_BAD_ROW_SHARE", "0.5")),
         chunk_rows=int(os.environ.get("UCJ_CHUNK_ROWS", "50000")),
         config_dir=_optional_path("UCJ_CONFIG_DIR"),
+        settle_seconds=float(os.environ.get("UCJ_SETTLE_SECONDS", "30")),
     )

@@ -174,3 +174,34 @@ def test_a_quarantine_moves_the_file_only_after_its_commit(warehouse, landing: P
     with psycopg.connect(warehouse.conninfo) as conn:
         rows = conn.execute("select status from audit.files where relative_path = %s", (rel,)).fetchall()
     assert rows == [("quarantined",)]  # judged once
+
+
+def test_a_file_still_being_written_is_left_for_the_next_run(warehouse, landing: Path, monkeypatch) -> None:
+    import os
+    import time
+
+    import ucj.ingest.process as process_module
+
+    rel = "rosters/74.71/2025-06/sedang_disalin.csv"
+    path = _roster(landing / rel, 0, 3)
+    monkeypatch.setenv("UCJ_SETTLE_SECONDS", "60")
+    young = ingest_file(parse_landed(landing, rel), warehouse.conninfo, cfg=settings())
+    assert young.status == "unsettled" and young.error_code == "FILE_CHANGING" and path.exists()
+    old = time.time() - 120
+    os.utime(path, (old, old))
+    real = process_module.canonicalize
+
+    def grows(chunk, *args, **kwargs):  # the copy goes on while the file is read
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"{_nik(9)},PEKERJA 9,Dinas Kesehatan\n")
+        return real(chunk, *args, **kwargs)
+
+    monkeypatch.setattr(process_module, "canonicalize", grows)
+    changing = ingest_file(parse_landed(landing, rel), warehouse.conninfo, cfg=settings())
+    assert changing.status == "unsettled" and "changed while it was read" in (changing.error_message or "")
+    monkeypatch.setattr(process_module, "canonicalize", real)
+    os.utime(path, (old, old))
+    settled = ingest_file(parse_landed(landing, rel), warehouse.conninfo, cfg=settings())
+    assert (settled.status, settled.rows_loaded) == ("loaded", 4)
+    with psycopg.connect(warehouse.conninfo) as conn:  # only the settled load is registered
+        assert conn.execute("select count(*) from audit.files").fetchone()[0] == 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -123,8 +125,11 @@ def _ingest_locked(
         if not landed.path.exists():  # quarantined by another run since it was listed
             outcome.status = "gone"
             return outcome, None
+        before = landed.path.stat()
+        if (age := time.time() - before.st_mtime) < cfg.settle_seconds:
+            return _unsettled(outcome, f"changed {age:.0f} s ago (less than {cfg.settle_seconds:.0f} s)"), None
         digest = sha256_of(landed.path)
-        size = landed.path.stat().st_size
+        size = before.st_size
         if (recovered := _recover_quarantined(conn, landed, digest)) is not None:
             return recovered, None
         previous = _registry_verdict(conn, landed, digest, reprocess=reprocess)
@@ -140,10 +145,13 @@ def _ingest_locked(
                 outcome.file_id = file_id
                 _copy_rows(conn, landed, process, file_id, outcome, failures)
                 _finish(conn, landed, process, file_id, outcome, run_id)
+                _still_the_same(landed, before)
             log.info(
                 "%s: loaded %s rows, rejected %s", landed.relative_path, outcome.rows_loaded, outcome.rows_rejected
             )
             return outcome, None
+        except _Changing as err:  # rolled back: read again by the next run, once it has settled
+            return _unsettled(FileOutcome(landed.relative_path, *_place(landed), "unsettled"), str(err)), None
         except FileVerdict as err:
             code, message, where = err.code, err.message, err.where
         except (psycopg.OperationalError, psycopg.InterfaceError, MemoryError):
@@ -162,6 +170,29 @@ def _ingest_locked(
         return quarantine_file(
             conn, landed, digest, size, process, code, message, failures, outcome, cfg, run_id, where
         )
+
+
+class _Changing(Exception):
+    """The file changed while it was read (still being written)."""
+
+
+def _place(landed: LandedFile) -> tuple[str, str, str]:
+    return landed.source, landed.kode_wilayah, landed.period
+
+
+def _still_the_same(landed: LandedFile, before: os.stat_result) -> None:
+    after = landed.path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise _Changing(f"changed while it was read ({before.st_size} -> {after.st_size} bytes)")
+
+
+def _unsettled(outcome: FileOutcome, why: str) -> FileOutcome:
+    """Left in the landing folder for the next run: not registered, not quarantined."""
+    outcome.status, outcome.error_code = "unsettled", "FILE_CHANGING"
+    outcome.error_message = f"{why}: probably still being copied in; left for the next run"
+    outcome.rows_read = outcome.rows_loaded = outcome.rows_rejected = outcome.rows_warned = outcome.rows_skipped = 0
+    log.warning("%s: %s", outcome.relative_path, outcome.error_message)
+    return outcome
 
 
 def _recover_quarantined(conn: psycopg.Connection, landed: LandedFile, digest: str) -> FileOutcome | None:
