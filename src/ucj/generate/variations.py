@@ -169,6 +169,7 @@ COLUMN_NUMBER_STYLES = ("none", "paren", "plain")
 DATE_KINDS = {"date", "place_date"}
 MONEY_FIELDS = {"upah", "iuran_jkk", "iuran_jkm", "nominal", "pagu", "realisasi"}
 ID_FIELDS = {"nik", "kpj", "npp"}
+SUMMED = {*MONEY_FIELDS, "jumlah_pekerja"}  # columns a JUMLAH row adds up
 
 Pick = Callable[[str, Sequence[Any]], Any]
 
@@ -578,7 +579,7 @@ def _grid(lay: Layout, rows: list[dict[str, Any]], bad: set[int], first: int) ->
         grid.append(cells)
     if lay.total_row:
         total: list[Any] = [None] * width
-        summed = {*MONEY_FIELDS, "jumlah_pekerja"}
+        summed = SUMMED
         label_at = next((i for i, c in enumerate(lay.order) if c.startswith("no:") or c not in summed), 0)
         total[label_at] = "JUMLAH"
         for j, col in enumerate(lay.order):
