@@ -152,7 +152,8 @@ def validate_only(args: dict[str, Any]) -> dict[str, Any]:
         for batch in process.batches():  # read, type and validate: the loader's own path
             failures += len(batch.failures)
             rows += len(batch.typed)
-        timers.seconds["read_type_validate_s"] = timers.seconds.get("read_type_validate_s", 0.0) + time.perf_counter() - t
+        elapsed = time.perf_counter() - t
+        timers.seconds["read_type_validate_s"] = timers.seconds.get("read_type_validate_s", 0.0) + elapsed
     seconds = time.perf_counter() - started
     return {
         "in_process_s": round(seconds, 3),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from ucj.config import settings
 
@@ -31,6 +32,13 @@ def main(verbose: bool) -> None:
     _setup_logging(verbose)
     if verbose:
         os.environ.setdefault("UCJ_LOG_LEVEL", "INFO")
+    from ucj.ingest.overrides import ConfigError, check_config
+
+    try:  # a broken deployment config folder stops every command at once, naming file and line
+        check_config()
+    except ConfigError as err:
+        console.print(Text(f"UCJ_CONFIG_DIR: {err}", style="red"))
+        sys.exit(2)
 
 
 def _register_generate() -> None:
@@ -108,6 +116,89 @@ def rejects_command(region: str, period: str) -> None:
     from ucj.marts_view import print_rejects
 
     print_rejects(console, region=region, period=period)
+
+
+@main.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True, path_type=Path))
+@click.option("--source", type=click.Choice(["rosters", "participants", "claims", "budgets", "workforce"]),
+              default=None, help="For files outside the landing layout: the source.")  # fmt: skip
+@click.option("--region", default=None, help="For files outside the landing layout: the Kemendagri code, e.g. 74.71.")
+@click.option("--period", default=None, help="For files outside the landing layout: YYYY-MM (or YYYY).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file on stdout, for scripts.")
+def check_command(files: tuple[Path, ...], source: str | None, region: str | None, period: str | None,
+                  as_json: bool) -> None:  # fmt: skip
+    """What the ingest would do with FILES (or every file in a folder), without touching the warehouse.
+
+    Sheets read and skipped, header and column mapping, OPD and periods found, rows that would
+    load / be rejected / be skipped with the top reasons, and the verdict. Exits 1 when a file
+    would be quarantined, 2 when a file cannot be checked.
+    """
+    import json
+
+    from ucj.check_view import print_check
+    from ucj.ingest.check import check_file, check_landed_path
+    from ucj.ingest.landing import EXTENSIONS
+
+    paths: list[Path] = []
+    for item in files:
+        if item.is_dir():
+            paths += sorted(p for p in item.rglob("*") if p.is_file() and p.name.lower().endswith(EXTENSIONS)
+                            and not p.name.startswith((".", "~$")))  # fmt: skip
+        else:
+            paths.append(item)
+    quarantined = failed = 0
+    for path in paths:
+        try:
+            if source and region and period:
+                check = check_file(path, source, region, period)
+            else:
+                check = check_landed_path(path)
+        except ValueError as err:
+            failed += 1
+            if as_json:
+                print(json.dumps({"path": str(path), "error": str(err)}, ensure_ascii=False))
+            else:
+                console.print(Text(str(err), style="red"))
+            continue
+        quarantined += check.verdict == "quarantine"
+        if as_json:
+            print(json.dumps(check.as_json(), ensure_ascii=False, default=str))
+        else:
+            print_check(console, check)
+    if not as_json:
+        loads = len(paths) - quarantined - failed
+        console.print(
+            Text(
+                f"{len(paths)} berkas/files: {loads} dimuat/load, {quarantined} dikarantina/quarantine, "
+                f"{failed} tidak dapat diperiksa/not checked"
+            )
+        )
+    sys.exit(2 if failed else 1 if quarantined else 0)
+
+
+@main.command("withdraw")
+@click.argument("relative_path")
+@click.option("--reason", required=True, help="Why the file is withdrawn (kept in audit.files).")
+def withdraw_command(relative_path: str, reason: str) -> None:
+    """Withdraw a delivered file (path relative to the landing folder): its rows leave the marts on
+    the next transform, and the file moves to <quarantine>/withdrawn/."""
+    from ucj.ingest.withdraw import withdraw
+    from ucj.migrate import migrate
+    from ucj.warehouse import PgParams, stop_embedded, warehouse_url
+
+    try:
+        conninfo = PgParams.from_url(warehouse_url()).conninfo()
+        migrate(conninfo)
+        done = withdraw(conninfo, relative_path, reason)
+    except (LookupError, ValueError) as err:
+        console.print(Text(str(err), style="red"))
+        sys.exit(1)
+    finally:
+        stop_embedded()
+    where = f"; moved to {done.moved_to}" if done.moved_to else ""
+    console.print(Text(f"Ditarik / withdrawn: {done.relative_path} (file {', '.join(map(str, done.file_ids))}){where}. "
+                       "The next transform rebuilds the marts without it; for a period older than the nightly window "
+                       "rebuild that month with the ucj_backfill DAG (docs/runbook.md)."))  # fmt: skip
 
 
 @main.command("dbt", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

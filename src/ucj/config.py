@@ -20,6 +20,11 @@ def _path(var: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+def _optional_path(var: str) -> Path | None:
+    value = os.environ.get(var)
+    return Path(value).expanduser().resolve() if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things live. Build with :func:`settings` so the environment is read once per call."""
@@ -34,6 +39,9 @@ class Settings:
     expectations_dir: Path
     max_bad_row_share: float  # above this share of rejected rows the whole file is quarantined
     chunk_rows: int = 50_000  # rows read, typed and validated at a time: bounds the ingest's memory
+    # Deployment config folder (headers.yaml, values.yaml, opd_aliases.yaml merged over the
+    # package defaults, see ucj.ingest.overrides); None: package defaults only.
+    config_dir: Path | None = None
 
     @property
     def pgdata_dir(self) -> Path:
@@ -62,4 +70,5 @@ def settings() -> Settings:
         expectations_dir=PROJECT_ROOT / "expectations",
         max_bad_row_share=float(os.environ.get("UCJ_MAX_BAD_ROW_SHARE", "0.5")),
         chunk_rows=int(os.environ.get("UCJ_CHUNK_ROWS", "50000")),
+        config_dir=_optional_path("UCJ_CONFIG_DIR"),
     )

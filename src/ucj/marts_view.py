@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from psycopg import sql
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ucj.privacy import mask_identifiers
 from ucj.warehouse import connect
@@ -82,11 +85,7 @@ def print_rejects(console: Console, region: str, period: str, url: str | None = 
     in Bahasa Indonesia and English. Warnings (rows loaded, [U] rules) come last. Rows of a
     version that a later delivery replaced are left out: that version no longer counts.
     """
-    from ucj.ingest.quarantine import FILE_REASONS, display_value
     from ucj.reference import region_names
-
-    def cell(value: object) -> str:
-        return mask_identifiers("" if value is None else str(value))
 
     with connect(url) as conn:
         files = conn.execute(
@@ -95,28 +94,6 @@ def print_rejects(console: Console, region: str, period: str, url: str | None = 
                from audit.files where kode_wilayah = %s and period = %s order by relative_path, file_id""",
             (region, period),
         ).fetchall()
-        name = region_names().get(region, "")
-        if not files:
-            console.print(f"Tidak ada berkas / No files for {region} {name} period {period}.")
-            return
-        summary = Table(
-            title=f"Berkas diterima / Files received: {region} {name}, periode / period {period}", title_justify="left"
-        )
-        for col in ("berkas / file", "status", "dibaca / read", "dimuat / loaded", "ditolak / rejected",
-                    "peringatan / warned", "alasan / reason"):  # fmt: skip
-            summary.add_column(col, overflow="fold")
-        for (_, path, status, current, superseded_by, read, loaded, rejected, warned, code, message, _q,
-             _seen) in files:  # fmt: skip
-            label = _STATUS_LABEL.get(status, status)
-            if status == "loaded" and not current and superseded_by:
-                label = f"diganti / superseded by #{superseded_by}"
-            reason = ""
-            if code:
-                reason_id, _ = FILE_REASONS.get(code, ("", ""))
-                reason = f"{code}: {reason_id} {mask_identifiers(message or '')}".strip()
-            summary.add_row(cell(path), label, format_value(read), format_value(loaded), format_value(rejected),
-                            format_value(warned), cell(reason))  # fmt: skip
-        console.print(summary)
         rows = conn.execute(
             """select f.relative_path, r.sheet, r.source_row, r.column_name, r.source_header, r.value, r.reason_code,
                       r.severity, r.message_id, r.message_en
@@ -124,22 +101,68 @@ def print_rejects(console: Console, region: str, period: str, url: str | None = 
                where r.kode_wilayah = %s and r.period = %s and (f.is_current or f.status = 'quarantined')
                order by r.severity, f.relative_path, r.source_row, r.column_name, r.reason_code""",
             (region, period),
-        ).fetchall()
-        for severity, title in (
-            ("reject", "Baris ditolak (tidak dimuat) / Rejected rows (not loaded); perbaiki / fix and resend"),
-            ("warn", "Peringatan (baris tetap dimuat) / Warnings (rows were loaded)"),
-        ):
-            chosen = [r for r in rows if r[7] == severity]
-            if not chosen:
-                continue
-            detail = Table(title=f"{title}: {len(chosen)}", title_justify="left")
-            for col in ("berkas / file", "lembar / sheet", "baris / row", "kolom / column", "nilai / value",
-                        "kode / code", "yang harus dilakukan / what to do"):  # fmt: skip
-                detail.add_column(col, overflow="fold")
-            for path, sheet, row, column, header, value, code, _sev, msg_id, msg_en in chosen:
-                where = f"{header} ({column})" if header else column or "-"
-                detail.add_row(cell(path), cell(sheet or "-"), str(row or "-"), cell(where),
-                               cell(display_value(value)), code, cell(f"{msg_id} / {msg_en}"))  # fmt: skip
-            console.print(detail)
-        if not rows:
-            console.print("Tidak ada baris ditolak / No rejected rows.")
+        ).fetchall() if files else []  # fmt: skip
+    for renderable in rejects_renderables(region, region_names().get(region, ""), period, files, rows):
+        console.print(renderable)
+
+
+def _data(value: object) -> Text:
+    """A value from a file or the database as plain text: never rich markup, identifiers masked.
+
+    A sender's cell may hold ``[/b]`` (rich would raise MarkupError) or a file name may hold
+    ``[revisi]`` (rich would swallow it as a style tag).
+    """
+    return Text(mask_identifiers("" if value is None else str(value)))
+
+
+def rejects_renderables(
+    region: str, region_name: str, period: str, files: Sequence[Sequence[Any]], rows: Sequence[Sequence[Any]]
+) -> list[Table | Text]:
+    """What :func:`print_rejects` shows, from the rows of ``audit.files`` and ``audit.rejected_rows``.
+
+    Separate from the queries so that it can be tested without a database; every data cell
+    and title is a :class:`rich.text.Text`, so no value is ever read as markup.
+    """
+    from ucj.ingest.quarantine import FILE_REASONS, display_value
+
+    if not files:
+        return [Text(f"Tidak ada berkas / No files for {region} {region_name} period {period}.")]
+    out: list[Table | Text] = []
+    summary = Table(
+        title=Text(f"Berkas diterima / Files received: {region} {region_name}, periode / period {period}"),
+        title_justify="left",
+    )
+    for col in ("berkas / file", "status", "dibaca / read", "dimuat / loaded", "ditolak / rejected",
+                "peringatan / warned", "alasan / reason"):  # fmt: skip
+        summary.add_column(col, overflow="fold")
+    for (_, path, status, current, superseded_by, read, loaded, rejected, warned, code, message, _q,
+         _seen) in files:  # fmt: skip
+        label = _STATUS_LABEL.get(status, status)
+        if status == "loaded" and not current and superseded_by:
+            label = f"diganti / superseded by #{superseded_by}"
+        reason = ""
+        if code:
+            reason_id, _ = FILE_REASONS.get(code, ("", ""))
+            reason = f"{code}: {reason_id} {message or ''}".strip()
+        summary.add_row(_data(path), _data(label), _data(format_value(read)), _data(format_value(loaded)),
+                        _data(format_value(rejected)), _data(format_value(warned)), _data(reason))  # fmt: skip
+    out.append(summary)
+    for severity, title in (
+        ("reject", "Baris ditolak (tidak dimuat) / Rejected rows (not loaded); perbaiki / fix and resend"),
+        ("warn", "Peringatan (baris tetap dimuat) / Warnings (rows were loaded)"),
+    ):
+        chosen = [r for r in rows if r[7] == severity]
+        if not chosen:
+            continue
+        detail = Table(title=Text(f"{title}: {len(chosen)}"), title_justify="left")
+        for col in ("berkas / file", "lembar / sheet", "baris / row", "kolom / column", "nilai / value",
+                    "kode / code", "yang harus dilakukan / what to do"):  # fmt: skip
+            detail.add_column(col, overflow="fold")
+        for path, sheet, row, column, header, value, code, _sev, msg_id, msg_en in chosen:
+            where = f"{header} ({column})" if header else column or "-"
+            detail.add_row(_data(path), _data(sheet or "-"), _data(row or "-"), _data(where),
+                           Text(display_value(value, code)), _data(code), _data(f"{msg_id} / {msg_en}"))  # fmt: skip
+        out.append(detail)
+    if not rows:
+        out.append(Text("Tidak ada baris ditolak / No rejected rows."))
+    return out

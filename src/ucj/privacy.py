@@ -1,7 +1,13 @@
 """Personal data: NIK masking, neutralising spreadsheet formulas, the pseudonym key.
 
-UU PDP 27/2022: logs, quarantine reports and alerts never show a full NIK. A 16-digit run
-(or a longer digit run, a KPJ-like 11+ digit run) keeps its last 4 digits only. Cells that a
+UU PDP 27/2022: logs, quarantine reports and alerts never show a full NIK. Every
+identifier-shaped run keeps its last 4 digits only: 10 or more digits, either unbroken or
+with single separators between groups (space, no-break space, dot, dash, as in
+``7471 0101 0170 7801`` or ``74.71.01.010170.0601``); the separators stay so the sender can
+still find the cell. Dates (8 digits, also followed by a time), short numbers, account
+codes (``5.1.02.02.02.0006``) and amounts after ``Rp``/``IDR`` (or with thousands groups and
+a decimal part, ``30.000.000,00``) are left alone. A bare ``1.204.000.000`` is masked: it
+could be an identifier typed in threes, and a report that hides a figure is the safe mistake. Cells that a
 spreadsheet would execute (``=``, ``+``, ``-``, ``@``, tab, CR at the start) are prefixed
 with a quote so that opening a report never runs a formula (CSV injection).
 
@@ -27,13 +33,53 @@ log = logging.getLogger(__name__)
 PSEUDONYM_KEY_ENV = "UCJ_PSEUDONYM_KEY"
 DEV_PSEUDONYM_KEY = "dev-only-key"  # only when UCJ_PSEUDONYM_KEY is unset and no key is stored
 
-_LONG_DIGITS = re.compile(r"(?<!\d)(\d{7,})(\d{4})(?!\d)")
+# Digits, then groups of 2+ digits each after one separator: a float tail (".0") or two
+# separators in a row (" - ") end the run.
+_DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[ .\-\u00a0\u2007\u202f]\d{2,})*(?!\d)")
+# A date that a space joins to what follows ("2025-06-01 12:00", "12-03-1990 7471…").
+_DATE_HEAD = re.compile(r"(?:\d{4}([-.])\d{2}\1\d{2}|\d{2}([-.])\d{2}\2\d{4})[ \u00a0]")
+_THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+_CURRENCY_BEFORE = re.compile(r"(?i)(?:rp|idr)\.?\s*\(?-?\s*$")
+_CENTS_AFTER = re.compile(r"[.,]\d{1,2}(?!\d)")
+_MIN_DIGITS = 10
+# A kode rekening ("5.1.02.02.02.0006") starts with single-digit groups; no identifier does.
+_ACCOUNT_CODE_BEFORE = re.compile(r"(?<![\d.])\d\.$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def mask_identifiers(text: str) -> str:
-    """Mask every run of 11 or more digits but its last 4: ``7471015203900001`` → ``************0001``."""
-    return _LONG_DIGITS.sub(lambda m: "*" * len(m[1]) + m[2], text)
+    """Mask every identifier-shaped run but its last 4 digits.
+
+    ``7471015203900001`` → ``************0001``, ``7471 0101 0170 7801`` →
+    ``**** **** **** 7801``; ``12-03-1990`` and ``Rp 3.000.000.000`` stay as they are.
+    """
+    return _DIGIT_RUN.sub(lambda m: _mask_run(m, text), text)
+
+
+def _mask_run(match: re.Match[str], text: str) -> str:
+    run = match[0]
+    if head := _DATE_HEAD.match(run):
+        rest = run[head.end() :]
+        return head[0] + _DIGIT_RUN.sub(lambda m: _mask_run(m, rest), rest)
+    digits = sum(c.isdigit() for c in run)
+    if digits < _MIN_DIGITS:
+        return run
+    if (m := _THOUSANDS.fullmatch(run)) and (
+        _CURRENCY_BEFORE.search(text[: match.start()])
+        or ((cents := _CENTS_AFTER.match(text, match.end())) and cents[0][0] != m[1])
+    ):
+        return run  # an amount: "Rp 3.000.000.000", "30.000.000,00"
+    if _ACCOUNT_CODE_BEFORE.search(text[: match.start()]) and not re.search(r"[^\d.]", run):
+        return run
+    keep = digits - 4
+    out = []
+    for c in run:
+        if c.isdigit() and keep > 0:
+            out.append("*")
+            keep -= 1
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def install_log_masking() -> None:

@@ -24,3 +24,9 @@ def known_region_codes() -> frozenset[str]:
 @cache
 def region_names() -> dict[str, str]:
     return {row["kode_wilayah"]: row["nama"] for row in _rows("regions")}
+
+
+@cache
+def pemda_region_codes() -> frozenset[str]:
+    """The codes of the kabupaten/kota (the Pemda that deliver files: landing folders)."""
+    return frozenset(row["kode_wilayah"] for row in _rows("regions") if row["level"] in ("kabupaten", "kota"))

@@ -57,6 +57,9 @@ def list_files(landing_dir: Path, kode_wilayah: str | None = None, period: str |
         raise ValueError(f"kode_wilayah {kode_wilayah!r} is not a Kemendagri code such as 74.71")
     if period is not None and not PERIOD.match(period):
         raise ValueError(f"period {period!r} is neither YYYY-MM nor YYYY")
+    from ucj.ingest.overrides import check_config
+
+    check_config()  # a broken UCJ_CONFIG_DIR fails the run here, naming the file and line
     found: list[str] = []
     for item in discover(landing_dir):
         if isinstance(item, LandingPathError):

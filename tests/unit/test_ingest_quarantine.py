@@ -29,7 +29,7 @@ def test_neutralise_cell() -> None:
 
 
 def test_display_value() -> None:
-    assert display_value("NUM:7471010101900000.0") == "************0000 (angka/number)"
+    assert display_value("7471010101900000", "NIK_AS_NUMBER") == "************0000 (angka/number)"
     assert display_value(f"x {NIK}") == "x ************0001"
     assert display_value(None) == ""
 

@@ -168,8 +168,9 @@ def test_cell_text_rules() -> None:
     assert cell_text(dt.datetime(1990, 3, 12)) == "1990-03-12"
     assert cell_text(dt.datetime(1990, 3, 12, 10, 30)) == "1990-03-12 10:30:00"
     assert cell_text(None) is None
-    assert identifier_cell_text(7471010101900001.0) == "NUM:7471010101900001.0"
-    assert identifier_cell_text(7.47101e15) == "NUM:7471010000000000.0"
+    assert str(identifier_cell_text(7471010101900001.0)) == "7471010101900001"
+    assert str(identifier_cell_text(7.47101e15)) == "7471010000000000"
+    assert type(identifier_cell_text(7.47101e15)).__name__ == "IdentifierNumber"
     assert identifier_cell_text(NIK) == NIK
 
 
@@ -214,12 +215,13 @@ def test_xlsx_roster_with_title_no_column_total_and_signature(tmp_path: Path) ->
     assert table.kind_of_header[3] == "place_date" and table.kind_of_header[4] == "date"
     assert table.ignored_columns == [0]
     frame = _all(table)
-    assert list(frame.columns) == ["_source_row", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "jabatan",
-                                   "upah", "tmt", "_extras"]  # fmt: skip
+    assert list(frame.columns) == ["_source_row", "nik__number", "nik", "nama", "tanggal_lahir", "jenis_kelamin",
+                                   "jabatan", "upah", "tmt", "_extras"]  # fmt: skip
     assert frame["_source_row"].tolist() == [6, 7, 9]
     assert str(frame["_source_row"].dtype) == "int64"
-    assert all(str(frame[c].dtype) == "object" for c in frame.columns if c != "_source_row")
-    assert frame["nik"].tolist() == [NIK, "NUM:7471010101900002.0", "7471010101900003"]
+    assert all(str(frame[c].dtype) == "object" for c in frame.columns if c not in ("_source_row", "nik__number"))
+    assert frame["nik"].tolist() == [NIK, "7471010101900002", "7471010101900003"]
+    assert frame["nik__number"].tolist() == [False, True, False]  # typed as a number: judged NIK_AS_NUMBER
     assert frame["nama"].tolist() == ["Ani Wulandari", "Budi", "Citra"]
     # "Tanggal Lahir" (a plain date) is preferred over "TTL" (place and date); TTL stays an extra
     assert frame["tanggal_lahir"].tolist() == ["12-03-1990", "33208", "01/02/1991"]
@@ -304,8 +306,10 @@ def test_xlsx_cells_of_every_type(tmp_path: Path) -> None:
     sheet.append(["12345678902", 7.47101e15, "Budi", "BPU", "AKTIF", 2000000, 33045, "=1+1"])
     workbook.save(path)
     frame = _all(read_table(path, "participants"))
-    assert frame["kpj"].tolist() == ["NUM:12345678901.0", "12345678902"]
-    assert frame["nik"].tolist() == [NIK, "NUM:7471010000000000.0"]
+    assert frame["kpj"].tolist() == ["12345678901", "12345678902"]
+    assert frame["kpj__number"].tolist() == [True, False]
+    assert frame["nik"].tolist() == [NIK, "7471010000000000"]
+    assert frame["nik__number"].tolist() == [False, True]
     assert frame["upah"].tolist() == ["3073551.5", "2000000"]
     assert frame["tanggal_lahir"].tolist() == ["1990-03-12", "33045"]
     assert frame["_extras"].tolist()[0] == {"Catatan": "TRUE"}

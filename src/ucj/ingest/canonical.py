@@ -91,7 +91,7 @@ def canonicalize(
     as received, for the required-field rule), and ``_source_json`` (the original text of the
     row as a JSON object, what ``raw.<source>.source_values`` keeps; see :func:`source_values`).
     ``kinds`` overrides a field's kind for this file (from the reader);
-    ``title_opd`` fills the roster's OPD where the file has no OPD column.
+    ``title_opd`` fills the OPD where the row has none (title block, sheet name, file name).
     """
     specs = source_fields(source)
     kinds = kinds or {}
@@ -105,7 +105,16 @@ def canonicalize(
             out[f"{name}__raw"] = raw  # required means: some text was there (typed may be NULL)
         kind = kinds.get(name, spec.kind)
         parser = values.PARSERS_BY_KIND.get(kind)
-        if parser is None:  # identifier, text, codes kept as text
+        if kind == "identifier":  # typed separators removed; _source_json keeps the text as received
+            normalised = values.normalize_identifiers(pd.Series(coded.uniques, dtype=object), name)
+            out[name] = pd.Series(coded.spread(normalised.to_numpy(dtype=object)), index=chunk.index, dtype=object)
+            out[f"{name}__error"] = _nulls(chunk.index)
+        elif kind == "status_kepegawaian" and (taught := values.taught_spellings(kind)):
+            # free text, but a deployment may teach its spellings ("THL" -> "Tenaga Harian Lepas")
+            texts = [taught.get(values.code_key(u), u) for u in coded.uniques]
+            out[name] = pd.Series(coded.spread(np.array(texts, dtype=object)), index=chunk.index, dtype=object)
+            out[f"{name}__error"] = _nulls(chunk.index)
+        elif parser is None:  # text, codes kept as text
             out[name] = raw
             out[f"{name}__error"] = _nulls(chunk.index)
         elif kind == "segment":
@@ -116,7 +125,7 @@ def canonicalize(
             out[name], out[f"{name}__error"] = _parsed(parser, coded, chunk.index)
         if kind == "place_date" and "tempat_lahir" in specs and "tempat_lahir" not in chunk.columns:
             out["tempat_lahir"] = coded.spread([_place_only(u) for u in coded.uniques])
-    if source == "rosters" and title_opd:
+    if "opd" in specs and title_opd:  # the OPD the title block or sheet names (rosters, DPA budgets)
         out["opd"] = out["opd"].where(out["opd"].notna(), title_opd)
         out["opd__raw"] = out["opd"]
     if "nik" in specs:
@@ -127,7 +136,13 @@ def canonicalize(
             sexes=out["jenis_kelamin"] if "jenis_kelamin" in out.columns else None,
         )
         # a missing NIK is a required-field failure (rosters, participants), not a NIK-format one
-        out["nik__error"] = reasons.where(out["nik"].notna(), None)
+        reasons = reasons.where(out["nik"].notna(), None)
+        if "nik__number" in chunk.columns:  # typed as a number: Excel kept 15 digits of 16
+            reasons = reasons.where(~chunk["nik__number"].to_numpy(dtype=bool), "NIK_AS_NUMBER")
+        out["nik__error"] = reasons
+    for name, spec in specs.items():  # the other identifiers typed as numbers: judged by the loader
+        if spec.kind == "identifier" and name != "nik" and f"{name}__number" in chunk.columns:
+            out[f"{name}__number"] = chunk[f"{name}__number"].to_numpy(dtype=bool)
     out["_source_json"] = _source_json(chunk, originals)
     return out
 

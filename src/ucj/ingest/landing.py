@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ucj.config import SOURCES
+from ucj.ingest.fields import yearly_sources
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 _REGION = re.compile(r"^\d{2}(\.\d{2})?$")
 _MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
-YEARLY_SOURCES = frozenset({"budgets", "workforce"})
+YEARLY_SOURCES = yearly_sources()  # cadence: yearly in the source catalogue (fields.yaml)
 
 
 class LandingPathError(ValueError):
@@ -89,7 +90,10 @@ def discover(landing_dir: Path, sources: tuple[str, ...] = SOURCES) -> Iterator[
             continue
         for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
             rel = path.relative_to(landing_dir).as_posix()
-            if path.name.startswith(".") or path.name.endswith(".report.md"):
+            if path.name.startswith("."):  # listed, never silently passed over
+                yield LandingPathError(
+                    rel, "hidden file (the name starts with '.'; refused): rename it without the dot if it is data"
+                )
                 continue
             if path.is_symlink():
                 yield LandingPathError(rel, "symbolic links are not followed (refused)")

@@ -26,6 +26,7 @@ from ucj.config import Settings, settings
 from ucj.ingest import audit
 from ucj.ingest.audit import register_file
 from ucj.ingest.errors import FileVerdict
+from ucj.ingest.fields import unique_keys
 from ucj.ingest.landing import LandedFile
 from ucj.ingest.process import (  # noqa: F401 - re-exported for callers of the loader
     EMPTY_IS_NEWS,
@@ -122,6 +123,16 @@ def ingest_file(
             return outcome
         except FileVerdict as err:
             code, message, where = err.code, err.message, err.where
+        except (psycopg.OperationalError, psycopg.InterfaceError, MemoryError):
+            raise  # the server or the machine, not the file: the task's retries are for these
+        except Exception as err:  # anything else about this file: it is kept and reported, not retried nightly
+            code, where = "INTERNAL_ERROR", {}
+            message = (
+                f"the file could not be loaded because of an error the pipeline does not know how to explain"
+                f" ({type(err).__name__}: {mask_identifiers(str(err))[:300]}); it is kept in quarantine, and the"
+                " data team should look at it"
+            )
+            log.error("%s: quarantined after an unexpected error (%s)", landed.relative_path, type(err).__name__)
         if code == "WRONG_PERIOD":  # the file-level verdict says it once, not once per row
             failures = [f for f in failures if f.reason_code != "PERIOD_MISMATCH"]
         log.warning("%s: quarantined (%s): %s", landed.relative_path, code, mask_identifiers(message))
@@ -156,7 +167,7 @@ def _registry_verdict(
     latest = conn.execute(
         """select file_id, content_sha256, status from audit.files
            where source = %s and kode_wilayah = %s and period = %s and relative_path = %s
-             and status in ('loaded', 'duplicate')
+             and status in ('loaded', 'duplicate') and withdrawn_at is null
            order by file_id desc limit 1""",
         (*place, landed.relative_path),
     ).fetchone()
@@ -180,6 +191,8 @@ def _registry_verdict(
         error_code="DUPLICATE_CONTENT", error_message=f"same content as {path} (file {file_id}); not loaded twice",
         finished_at=datetime.now(UTC),
     )  # fmt: skip
+    # The path now holds another path's content: what it held before is no longer delivered there.
+    base.superseded = audit.supersede(conn, landed, new_id)
     base.status, base.file_id = "duplicate", new_id
     base.error_code, base.error_message = "DUPLICATE_CONTENT", f"same content as {path}"
     return base
@@ -292,13 +305,7 @@ def _copy_rows(
     process.verdict()
 
 
-_KEYS = {
-    "rosters": ("nik",),
-    "participants": ("kpj",),
-    "claims": ("nomor_klaim",),
-    "budgets": ("opd", "kode_rekening"),
-    "workforce": ("segmen",),
-}
+_KEYS = unique_keys()  # unique_key in the source catalogue (fields.yaml)
 
 
 def _duplicates_across_chunks(

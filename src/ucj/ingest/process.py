@@ -23,17 +23,19 @@ import numpy as np
 import pandas as pd
 
 from ucj.ingest import values
+from ucj.ingest.budget_layout import derive_workers
 from ucj.ingest.canonical import canonicalize, header_kinds
 from ucj.ingest.errors import FileVerdict
-from ucj.ingest.fields import FIELDS_YAML, source_fields
+from ucj.ingest.fields import FIELDS_YAML, empty_file_allowed_sources, source_fields
 from ucj.ingest.periods import PeriodCheck
 from ucj.ingest.readers import FileRead, SheetEntry, SkippedRow, TableRead, read_file
 from ucj.ingest.validation import RowFailure, SuiteSummary, validate_chunk
 from ucj.privacy import mask_identifiers
+from ucj.reference import pemda_region_codes
 
 # Sources whose export may truthfully have no rows: a month without claims is news, not an error.
 # An empty roster, participation export, budget or workforce file would wipe what is known.
-EMPTY_IS_NEWS = frozenset({"claims"})
+EMPTY_IS_NEWS = empty_file_allowed_sources()  # the source catalogue (fields.yaml): claims
 
 
 def sha256_of(path: Path) -> str:
@@ -99,6 +101,15 @@ class FileProcess:
         """Read every sheet's header. A data sheet missing a required column quarantines the
         file before any row is read; a data sheet whose title names only other periods is
         skipped when other sheets belong to this period (it is judged at the end otherwise)."""
+        if self.kode_wilayah not in pemda_region_codes():
+            known = sorted(pemda_region_codes())
+            raise FileVerdict(
+                "UNKNOWN_REGION",
+                f"the folder {self.kode_wilayah!r} names no kabupaten/kota of the reference regions"
+                f" ({known[0]} … {known[-1]}, {len(known)} Pemda); deliver the file into the folder of the Pemda"
+                " that sends it",
+                value=self.kode_wilayah,
+            )
         self.read = read = read_file(self.path, self.source, chunk_rows=self.chunk_rows)
         for entry in read.sheets:
             if entry.status == "read" and entry.table is not None:
@@ -162,8 +173,11 @@ class FileProcess:
                 self.batches_seen += 1
                 reconcile_duplicates(chunk, table, kinds)
                 typed = canonicalize(chunk, self.source, kinds, table.title_opd)
+                derived = identifiers_typed_as_numbers(typed, table.sheet)
+                if self.source == "budgets":
+                    derived += derive_workers(typed, table.sheet)
                 periods.observe(typed)
-                failures = validate_chunk(typed, self.source, end, self.summary)
+                failures = validate_chunk(typed, self.source, end, self.summary) + derived
                 if table.sheet is not None:
                     failures = [replace(f, sheet=table.sheet) for f in failures]
                 rejected = {f.source_row for f in failures if f.severity == "reject"}
@@ -217,6 +231,44 @@ class FileProcess:
                 f"{rejected} of {read} rows ({share:.0%}) break the rules; "
                 f"more than {self.max_bad_row_share:.0%} means the file itself is wrong",
             )
+
+
+# Excel holds at most 15 significant digits: a whole number below this is exact as typed.
+_EXACT_DIGITS = 15
+
+
+def identifiers_typed_as_numbers(typed: pd.DataFrame, sheet: str | None) -> list[RowFailure]:
+    """KPJ, NPP and claim numbers that a workbook stores as numbers (the reader's
+    ``<field>__number`` flag; the NIK is judged by its own rule, ``NIK_AS_NUMBER``).
+
+    A whole number of at most 15 digits is exact, so it loads, with a warning that leading
+    zeros, if the identifier had any, are gone; a longer or fractional one cannot be trusted:
+    the row is rejected and its value set to NULL.
+    """
+    failures: list[RowFailure] = []
+    for column in [c for c in typed.columns if c.endswith("__number")]:
+        name = column[: -len("__number")]
+        flags = typed[column].to_numpy(dtype=bool)
+        for at in np.flatnonzero(flags):
+            text = typed[name].iat[at]
+            if text is None:
+                continue
+            exact = text.isdigit() and len(text) <= _EXACT_DIGITS
+            failures.append(
+                RowFailure(
+                    int(typed["_source_row"].iat[at]), name, text, f"identifier_is_text({name})",
+                    "IDENTIFIER_AS_NUMBER", "warn" if exact else "reject",
+                    f"{name} is stored as a number in the workbook"
+                    + ("; leading zeros, if any, are lost: format the column as Text" if exact
+                       else ", which keeps only 15 digits: format the column as Text and type it again"),
+                    f"{name} tersimpan sebagai angka di Excel"
+                    + ("; angka 0 di depan (jika ada) hilang: jadikan kolom bertipe Teks" if exact
+                       else " yang hanya menyimpan 15 digit: jadikan kolom bertipe Teks lalu ketik ulang"),
+                    sheet,
+                )
+            )  # fmt: skip
+        typed.drop(columns=column, inplace=True)
+    return failures
 
 
 def _require_columns(table: TableRead) -> None:

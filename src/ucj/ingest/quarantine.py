@@ -70,6 +70,18 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
         "Terlalu banyak baris yang salah; periksa seluruh berkas.",
         "Too many rows break the rules; check the whole file.",
     ),
+    "INTERNAL_ERROR": (
+        "Berkas tidak dapat dimuat karena kesalahan yang belum dikenali; tim data akan memeriksanya.",
+        "The file could not be loaded because of an error the pipeline does not recognise; the data team will look.",
+    ),
+    "UNKNOWN_REGION": (
+        "Folder wilayah bukan kode kabupaten/kota Sulawesi Tenggara; kirim ke folder Pemda pengirim.",
+        "The region folder is no kabupaten/kota code of Sulawesi Tenggara; deliver into the sender's folder.",
+    ),
+    "FORMULA_NOT_CALCULATED": (
+        "Kolom wajib berisi rumus tanpa nilai terhitung; buka dan simpan berkas di Excel, lalu kirim ulang.",
+        "A required column holds formulas without a calculated value; open and save the file in Excel and resend.",
+    ),
     "WRONG_PERIOD": (
         "Isi berkas (kolom PERIODE, judul, atau tanggal data) menyebut periode lain dari folder periodenya;"
         " kirim ke folder periode yang benar.",
@@ -116,23 +128,17 @@ def quarantine_file(
     return outcome
 
 
-def display_value(value: str | None) -> str:
+def display_value(value: str | None, reason_code: str | None = None) -> str:
     """A received value as the sender can find it in the file, identifiers masked.
 
-    A number in an identifier column arrives as ``NUM:<float>`` (the reader's marker): shown
-    as the digits Excel holds plus "(angka/number)", so the sender sees why it was refused.
+    An identifier the workbook stores as a number (``NIK_AS_NUMBER``, ``IDENTIFIER_AS_NUMBER``)
+    is shown as the digits Excel holds plus "(angka/number)", so the sender sees why.
     """
     if value is None:
         return ""
     text = str(value)
-    if text.startswith("NUM:"):
-        number = text[4:]
-        try:
-            as_float = float(number)
-            number = str(int(as_float)) if as_float.is_integer() else number
-        except ValueError:
-            pass
-        text = f"{number} (angka/number)"
+    if reason_code in ("NIK_AS_NUMBER", "IDENTIFIER_AS_NUMBER") and text.isdigit():
+        text = f"{text} (angka/number)"
     return mask_identifiers(text)
 
 
@@ -214,7 +220,7 @@ def write_report(
         for f in failures[:MAX_REPORTED_ROWS]:
             lines.append(
                 f"| {_md(str(f.sheet or sheet))} | {f.source_row} | {_md(_column_label(table, f.column, f.sheet))} "
-                f"| {_md(display_value(f.value))} "
+                f"| {_md(display_value(f.value, f.reason_code))} "
                 f"| {f.rule} | {f.reason_code}: {f.message_id} / {f.message_en} |"
             )
     report = target.with_name(target.name + ".report.md")
@@ -230,7 +236,7 @@ def write_report(
             writer.writerow(
                 [neutralise_cell(x) for x in (landed.relative_path, f.sheet or sheet, f.source_row,
                  _column_label(table, f.column, f.sheet),
-                 display_value(f.value), f.rule, f.reason_code, f.message_id, f.message_en)]
+                 display_value(f.value, f.reason_code), f.rule, f.reason_code, f.message_id, f.message_en)]
             )  # fmt: skip
     (target.with_name(target.name + ".report.json")).write_text(
         json.dumps(

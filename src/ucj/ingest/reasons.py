@@ -8,11 +8,12 @@ and English.
 
 from __future__ import annotations
 
-from ucj.ingest.values import NIK_REASONS
+from ucj.ingest.values import NIK_REASONS, VALUE_REASONS
 
 # code -> (Bahasa Indonesia, English)
 ROW_REASONS: dict[str, tuple[str, str]] = {
     **NIK_REASONS,
+    **VALUE_REASONS,
     "NIK_FORMAT": (
         "NIK harus 16 digit dengan pola PPKKCC DDMMYY SSSS",
         "NIK must be 16 digits in the pattern PPKKCC DDMMYY SSSS",
@@ -90,6 +91,12 @@ ROW_REASONS: dict[str, tuple[str, str]] = {
         "the account code must look like 5.1.02.02.02.0006",
     ),
     "KPJ_FORMAT": ("KPJ sebaiknya 11 digit (peringatan)", "KPJ should have 11 digits (warning)"),
+    "BUDGET_VOLUME_NOT_WORKERS": (
+        "Volume/Satuan/Koefisien baris anggaran tidak menyebut jumlah pekerja; baris dimuat tanpa jumlah pekerja"
+        " (peringatan). Tulis jumlah orang, atau orang-bulan (OB) yang habis dibagi 12",
+        "the budget line's Volume/Satuan/Koefisien states no worker count; loaded without one (warning). Write"
+        " the number of people, or orang-bulan (OB) divisible by 12",
+    ),
     "NPP_FORMAT": ("NPP sebaiknya 8 digit (peringatan)", "NPP should have 8 digits (warning)"),
 }
 

@@ -15,14 +15,40 @@ Decisions on ambiguous text (documented contract, tested in tests/unit/test_valu
   ``yyyymmdd`` and ``ddmmyyyy`` 8-digit forms are accepted (they can never both be valid).
 * Money: a single separator ("." or ",") followed by exactly three digits is a thousands
   separator (``3.073`` = 3073, ``3,073`` = 3073); otherwise it is the decimal mark
-  (``1,5`` = 1.5, ``3073551.7`` = 3073551.7). With both, the last one is the decimal mark.
-  Thousands groups must have three digits. ``(1.000)`` and ``-1.000`` are negative
-  (the validator decides whether negatives are allowed). ``-``, ``Rp -`` and ``Rp. -`` are
-  no value. ``Rp 3.000.000,-`` is 3000000. ``juta``/``jt``, ``ribu``/``rb`` and
-  ``miliar``/``milyar``/``M`` multiply; with them a single separator is always decimal
-  (``1,2 juta`` = 1200000, ``1.204 miliar`` = 1204000000).
-* Integers follow the money rules and must be whole (``1.427`` = 1427, ``1,5`` is
-  ``INT_NOT_WHOLE``).
+  (``1,5`` = 1.5, ``3073551.7`` = 3073551.7). With both, the last one is the decimal mark
+  (``3.000.000,00`` = ``3,000,000.00`` = 3000000). Thousands groups must have three digits;
+  the one exception is a two-digit tail after proper groups with the same mark:
+  ``3.000.000.00`` is 3000000 (zero cents read either way), while ``3.000.000.50`` is
+  ``MONEY_AMBIGUOUS`` (cents, or a group with a digit missing?). ``(1.000)`` and ``-1.000``
+  are negative (the validator decides whether negatives are allowed). ``-``, ``Rp -`` and
+  ``Rp. -`` are no value. ``Rp``, ``Rp.``, ``IDR`` in front and ``rupiah``, ``,-``, ``.-``,
+  ``,00-`` behind are dropped: ``Rp 3.000.000,-`` is 3000000.
+* Money words multiply: ``ribu``/``rb``/``k``/``thousand``, ``juta``/``jt``/``million``,
+  ``miliar``/``milyar``/``mlyr``/``billion``, ``T``/``triliun``/``trilyun``/``trillion``.
+  With a word, a single separator followed by one, two or four+ digits is the decimal mark
+  (``1,2 juta`` = 1200000, ``1.5 juta`` = 1500000), but followed by exactly three digits it is
+  ``MONEY_AMBIGUOUS``: ``1.500 juta`` is 1,5 juta to some and 1500 juta to others, a factor of
+  1000. A bare ``M`` is ``MONEY_AMBIGUOUS`` too: miliar in Indonesian, million in English.
+  ``T`` is safe (triliun and trillion agree).
+* Integers (counts) follow the money rules and must be whole (``1.427`` = 1427, ``1,5`` is
+  ``INT_NOT_WHOLE``). A unit word after the number is read by :func:`parse_quantity` and
+  dropped by :func:`parse_int`: ``230 Orang``, ``230 org``, ``230 jiwa``, ``230 peserta``,
+  ``230 pekerja``, ``230 tenaga kerja``, ``230 TK`` (orang); ``1.800 OB`` (orang-bulan: person
+  months, 150 workers for 12 months; the budget layout converts it, so the unit is kept by
+  :func:`parse_quantities`); ``OT``/``OH``/``OK`` (orang-tahun, -hari, -kali); ``12 bln``,
+  ``12 bulan``; ``tahun``/``thn``; ``paket``/``pkt``; ``kali``/``x``. ``OK`` in a budget line
+  is orang-kali (person-times), not plain persons, so it has its own code. ``ribu``/``rb`` and
+  ``juta``/``jt`` multiply a count (with the money ambiguity rule: ``INT_AMBIGUOUS``); every
+  other word is ``INT_UNKNOWN_UNIT`` with the word in the message, never a guess.
+* Identifiers (NIK, KPJ, NPP, claim numbers) keep their text; :func:`normalize_identifier`
+  only removes what people type around the digits (a leading apostrophe, quotes, ``="…"``,
+  spaces, no-break spaces, dots and dashes between groups) when the result is ASCII digits of
+  a plausible length for the field (:data:`IDENTIFIER_LENGTHS`). Otherwise the text stays as
+  received so the NIK rules give their reason; float forms (``7.40101E+15``,
+  ``7471010101900001.0``) are never turned into digits (``NIK_AS_NUMBER``); a workbook's
+  numeric cell comes with the reader's flag and is judged by the loader.
+
+New reason codes of this module are explained in :data:`VALUE_REASONS` (for the sender).
 """
 
 from __future__ import annotations
@@ -58,7 +84,7 @@ def _clean(text: object) -> str | None:
         if isinstance(text, float) and math.isnan(text):
             return None
         text = str(text)
-    text = text.replace("\u00a0", " ").strip()
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ").strip()
     return None if text in _EMPTY_MARKS else text
 
 
@@ -295,12 +321,15 @@ def _parse_year_month_cached(text: str) -> str:
 # --------------------------------------------------------------------------- money, integers
 
 _MULTIPLIERS = {
-    "rb": 1_000, "ribu": 1_000, "k": 1_000,
-    "jt": 1_000_000, "juta": 1_000_000,
-    "m": 1_000_000_000, "miliar": 1_000_000_000, "milyar": 1_000_000_000, "mlyr": 1_000_000_000,
-    "t": 1_000_000_000_000, "triliun": 1_000_000_000_000,
+    "rb": 1_000, "ribu": 1_000, "k": 1_000, "thousand": 1_000,
+    "jt": 1_000_000, "juta": 1_000_000, "million": 1_000_000,
+    "miliar": 1_000_000_000, "milyar": 1_000_000_000, "mlyr": 1_000_000_000, "billion": 1_000_000_000,
+    "t": 1_000_000_000_000, "triliun": 1_000_000_000_000, "trilyun": 1_000_000_000_000,
+    "trillion": 1_000_000_000_000,
     "rp": 1, "idr": 1, "rupiah": 1,
 }  # fmt: skip
+# "M" is miliar in Indonesian and million in English: a factor of 1000 apart, so never guessed.
+_AMBIGUOUS_MULTIPLIERS = frozenset({"m"})
 _CURRENCY = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)
 _MULTIPLIER = re.compile(r"\s*([A-Za-z]+)\.?$")
 _GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
@@ -310,6 +339,10 @@ _NO_AMOUNT = re.compile(r"(?i)(?:rp\.?|idr)\s*-*")
 
 def _money_error(text: str, why: str) -> ValueParseError:
     return ValueParseError("MONEY_UNPARSEABLE", f"cannot read amount {text!r}: {why}")
+
+
+def _ambiguous(text: str, why: str) -> ValueParseError:
+    return ValueParseError("MONEY_AMBIGUOUS", f"amount {text!r} can be read two ways: {why}")
 
 
 def _split_number(body: str, text: str, multiplied: bool) -> str:
@@ -325,12 +358,23 @@ def _split_number(body: str, text: str, multiplied: bool) -> str:
         return whole.replace(".", "").replace(",", "") + "." + fraction
     mark = "." if dots else ","
     if dots + commas > 1:
-        if not _GROUPED.fullmatch(body):
-            raise _money_error(text, "thousands groups must have three digits")
-        return body.replace(mark, "")
+        if _GROUPED.fullmatch(body):
+            return body.replace(mark, "")
+        whole, _, fraction = body.rpartition(mark)
+        if len(fraction) == 2 and _GROUPED.fullmatch(whole):
+            if fraction == "00":  # "3.000.000.00": zero cents, the same amount either way
+                return whole.replace(mark, "")
+            raise _ambiguous(text, f"the last {mark!r} may be the decimal mark or a mistyped thousands group")
+        raise _money_error(text, "thousands groups must have three digits")
     whole, _, fraction = body.partition(mark)
     if not whole:
         whole = "0"
+    if multiplied and len(fraction) == 3 and whole != "0":
+        raise _ambiguous(
+            text,
+            f"before a word such as juta or miliar, {body!r} may be the decimal {whole}.{fraction} or the whole"
+            f" number {whole}{fraction}; write the amount in digits without the word",
+        )
     if len(fraction) == 3 and not multiplied and whole != "0" and len(whole) <= 3:
         return whole + fraction
     return whole + "." + fraction
@@ -341,6 +385,8 @@ def _parse_money_cached(text: str) -> Decimal:
     body, negative = _strip_sign(text)
     multiplier = 1
     if m := _MULTIPLIER.search(body):
+        if m[1].lower() in _AMBIGUOUS_MULTIPLIERS:
+            raise _ambiguous(text, f"{m[1]!r} is miliar in Indonesian but million in English; write 'miliar' or 'juta'")
         factor = _MULTIPLIERS.get(m[1].lower())
         if factor is None:
             raise _money_error(text, f"unexpected text {m[1]!r}")
@@ -386,44 +432,122 @@ def parse_money(text: str | None) -> Decimal | None:
     return _parse_money_cached(cleaned)
 
 
-def parse_int(text: str | None) -> int | None:
-    """Parse a count ("1.427" = 1427, "1427", "1,427"); None for no value.
+_UNITS: dict[str, str] = {}
+for _unit, _words in {
+    "orang": "orang|org|orng|jiwa|peserta|pekerja|tenaga kerja|tk|pegawai|personil|personel|pers",
+    "orang_bulan": "ob|o b|orang bulan|org bln|org bulan|orang bln|orang per bulan|org per bln",
+    "orang_tahun": "ot|o t|orang tahun|org thn|org tahun|orang thn",
+    "orang_hari": "oh|o h|orang hari|org hr|org hari",
+    "orang_kali": "ok|o k|orang kali|org kali",
+    "bulan": "bulan|bln|bl",
+    "tahun": "tahun|thn|th",
+    "paket": "paket|pkt|pket",
+    "kali": "kali|kl|x",
+}.items():
+    for _word in _words.split("|"):
+        _UNITS[_word] = _unit
+_COUNT_MULTIPLIERS = {"rb": 1_000, "ribu": 1_000, "jt": 1_000_000, "juta": 1_000_000}
+_QUANTITY = re.compile(r"(?P<number>.*?\d\)?)\s*(?P<unit>[A-Za-z][A-Za-z.\s/-]*?)\.?")
 
-    Raises ``INT_UNPARSEABLE`` or ``INT_NOT_WHOLE``.
+
+def _unit_key(word: str) -> str:
+    """ "O/B", "org. bln", "Orang-Bulan" -> "o b", "org bln", "orang bulan"."""
+    return " ".join(re.split(r"[\s./-]+", word.lower())).strip()
+
+
+def parse_quantity(text: str | None) -> tuple[int | Decimal | None, str | None]:
+    """A count as people type it, with its unit: ``"1.800 OB"`` -> ``(1800, "orang_bulan")``.
+
+    The number follows the money rules (``1.800`` = 1800); a whole number is an ``int``, a
+    fraction a ``Decimal`` (``"1,5 bulan"``). Unit codes: ``orang`` (orang, org, jiwa, peserta,
+    pekerja, tenaga kerja, TK, pegawai), ``orang_bulan`` (OB, O/B, orang bulan), ``orang_tahun``
+    (OT), ``orang_hari`` (OH), ``orang_kali`` (OK), ``bulan`` (bln), ``tahun`` (thn),
+    ``paket`` (pkt) and ``kali`` (x); ``None`` for a bare number. ``ribu``/``rb`` and
+    ``juta``/``jt`` multiply (``2 rb`` = 2000). Any other word raises ``INT_UNKNOWN_UNIT``
+    naming it: a guessed unit could turn person-months into workers.
+    Raises ``INT_UNPARSEABLE`` and ``INT_AMBIGUOUS`` (``1.500 rb``) too.
     """
     cleaned = _clean(text)
     if cleaned is None:
-        return None
+        return None, None
+    return _parse_quantity_cached(cleaned)
+
+
+@lru_cache(maxsize=65536)
+def _parse_quantity_cached(text: str) -> tuple[int | Decimal, str | None]:
+    unit = None
+    number = text
+    m = _QUANTITY.fullmatch(text)
+    if m is not None and not _CURRENCY.match(text):
+        word = _unit_key(m["unit"])
+        unit = _UNITS.get(word) or _UNITS.get(word.replace(" ", ""))
+        if unit is None and word.replace(" ", "") not in _COUNT_MULTIPLIERS:
+            raise ValueParseError(
+                "INT_UNKNOWN_UNIT",
+                f"number {text!r} has the unit {m['unit'].strip()!r}, which is not a known unit"
+                " (known: orang, org, jiwa, peserta, pekerja, TK, OB, OT, OH, OK, bulan, tahun, paket, kali)",
+            )
+        if unit is not None:
+            number = m["number"]
     try:
-        value = _parse_money_cached(cleaned)
-    except ValueParseError:
-        raise ValueParseError("INT_UNPARSEABLE", f"cannot read number {cleaned!r}") from None
-    if value != value.to_integral_value():
-        raise ValueParseError("INT_NOT_WHOLE", f"number {cleaned!r} is not a whole number")
-    return int(value)
+        value = _parse_money_cached(number)
+    except ValueParseError as exc:
+        if exc.code == "MONEY_AMBIGUOUS":
+            raise ValueParseError("INT_AMBIGUOUS", exc.message.replace("amount", "number", 1)) from None
+        raise ValueParseError("INT_UNPARSEABLE", f"cannot read number {text!r}") from None
+    if value == value.to_integral_value():
+        return int(value), unit
+    return value, unit
+
+
+def parse_int(text: str | None) -> int | None:
+    """Parse a count ("1.427" = 1427, "1427", "1,427", "230 Orang"); None for no value.
+
+    A unit word is read and dropped (see :func:`parse_quantity`; use it where the unit
+    matters, e.g. orang-bulan in budgets). Raises ``INT_UNPARSEABLE``, ``INT_NOT_WHOLE``,
+    ``INT_UNKNOWN_UNIT`` or ``INT_AMBIGUOUS``.
+    """
+    value, _ = parse_quantity(text)
+    if isinstance(value, Decimal):
+        raise ValueParseError("INT_NOT_WHOLE", f"number {_clean(text)!r} is not a whole number")
+    return value
 
 
 # --------------------------------------------------------------------------- coded values
 
 
-def _code_key(text: str) -> str:
+def code_key(text: str) -> str:
+    """How spellings of a code are compared: upper case, letters and digits only."""
     return re.sub(r"[^0-9A-Z]+", "", text.upper())
 
 
-def _lookup_code(text: str | None, table: dict[str, str], code: str, label: str, expected: str) -> str | None:
+def taught_spellings(kind: str) -> dict[str, str]:
+    """Spellings a deployment taught in ``UCJ_CONFIG_DIR/values.yaml`` (code key -> code)."""
+    from ucj.ingest import overrides
+
+    return {code_key(s): c for s, c in overrides.value_spellings(kind).items()}
+
+
+def _lookup_code(
+    text: str | None, table: dict[str, str], code: str, label: str, expected: str, kind: str | None = None
+) -> str | None:
+    """The code ``text`` spells: the deployment's own spellings first (``values.yaml`` of the
+    config folder is merged over the package's), then the package's table."""
     cleaned = _clean(text)
     if cleaned is None:
         return None
-    key = _code_key(cleaned)
+    key = code_key(cleaned)
+    if kind is not None and (taught := taught_spellings(kind)) and key in taught:
+        return taught[key]
     if key in table:
         return table[key]
     # "Penerima Upah (PU)": try outside, then inside, the brackets.
-    outside = _code_key(re.sub(r"\([^)]*\)", " ", cleaned))
+    outside = code_key(re.sub(r"\([^)]*\)", " ", cleaned))
     if outside in table:
         return table[outside]
     for inside in re.findall(r"\(([^)]*)\)", cleaned):
-        if _code_key(inside) in table:
-            return table[_code_key(inside)]
+        if code_key(inside) in table:
+            return table[code_key(inside)]
     raise ValueParseError(code, f"unknown {label} {cleaned!r}; expected {expected}")
 
 
@@ -431,7 +555,7 @@ def _table(mapping: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for value, variants in mapping.items():
         for variant in variants.split("|"):
-            out[_code_key(variant)] = value
+            out[code_key(variant)] = value
     return out
 
 
@@ -484,7 +608,7 @@ _UNFUNDED_PROGRAMS = _table({"JHT": "JHT|JAMINAN HARI TUA", "JP": "JP|JAMINAN PE
 
 def parse_sex(text: str | None) -> str | None:
     """ "L" or "P" from L/P, Laki-laki, Pria, Perempuan, Wanita, M/F; raises ``SEX_UNKNOWN``."""
-    return _lookup_code(text, _SEX, "SEX_UNKNOWN", "sex", "L or P")
+    return _lookup_code(text, _SEX, "SEX_UNKNOWN", "sex", "L or P", "sex")
 
 
 def parse_segment(text: str | None, allow_total: bool = True) -> str | None:
@@ -493,16 +617,18 @@ def parse_segment(text: str | None, allow_total: bool = True) -> str | None:
     Raises ``SEGMENT_UNKNOWN``; with ``allow_total=False`` a total raises ``SEGMENT_TOTAL``.
     """
     cleaned = _clean(text)
-    if cleaned is not None and _code_key(cleaned) in _TOTAL:
+    if cleaned is not None and code_key(cleaned) in _TOTAL:
         if allow_total:
             return "TOTAL"
         raise ValueParseError("SEGMENT_TOTAL", f"segment {cleaned!r} is a total, not a segment")
-    return _lookup_code(cleaned, _SEGMENT, "SEGMENT_UNKNOWN", "segment", "PU, BPU or JAKON")
+    return _lookup_code(cleaned, _SEGMENT, "SEGMENT_UNKNOWN", "segment", "PU, BPU or JAKON", "segment")
 
 
 def parse_status_kepesertaan(text: str | None) -> str | None:
     """ "AKTIF" or "NON AKTIF"; raises ``STATUS_UNKNOWN``."""
-    return _lookup_code(text, _STATUS, "STATUS_UNKNOWN", "participation status", "AKTIF or NON AKTIF")
+    return _lookup_code(
+        text, _STATUS, "STATUS_UNKNOWN", "participation status", "AKTIF or NON AKTIF", "status_kepesertaan"
+    )
 
 
 def parse_claim_status(text: str | None) -> str | None:
@@ -514,6 +640,7 @@ def parse_claim_status(text: str | None) -> str | None:
         "CLAIM_STATUS_UNKNOWN",
         "claim status",
         "DILAPORKAN, BERKAS LENGKAP, VERIFIKASI, DISETUJUI, DIBAYAR, DITOLAK or KEDALUWARSA",
+        "status_claim",
     )
 
 
@@ -521,14 +648,14 @@ def parse_program(text: str | None) -> str | None:
     """ "JKK", "JKM" or "BEASISWA"; JHT/JP raise ``PROGRAM_NOT_FUNDED``, others
     ``PROGRAM_UNKNOWN``."""
     cleaned = _clean(text)
-    if cleaned is not None and _code_key(cleaned) in _UNFUNDED_PROGRAMS:
+    if cleaned is not None and code_key(cleaned) in _UNFUNDED_PROGRAMS:
         raise ValueParseError(
             "PROGRAM_NOT_FUNDED",
             f"program {cleaned!r} is not funded by the Pemda (only JKK and JKM are)",
         )
-    if cleaned is not None and "BEASISWA" in _code_key(cleaned):
+    if cleaned is not None and "BEASISWA" in code_key(cleaned):
         return "BEASISWA"
-    return _lookup_code(cleaned, _PROGRAM, "PROGRAM_UNKNOWN", "program", "JKK, JKM or BEASISWA")
+    return _lookup_code(cleaned, _PROGRAM, "PROGRAM_UNKNOWN", "program", "JKK, JKM or BEASISWA", "program")
 
 
 # --------------------------------------------------------------------------- NIK
@@ -584,16 +711,31 @@ NIK_REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
+VALUE_REASONS: dict[str, tuple[str, str]] = {
+    "MONEY_AMBIGUOUS": (
+        (
+            "nilai uang bisa dibaca dua cara (mis. '1.500 juta' = 1,5 juta atau 1.500 juta; 'M' = miliar"
+            " atau million); tulis nilainya lengkap dengan angka, mis. 1.500.000.000"
+        ),
+        (
+            "the amount can be read two ways (e.g. '1.500 juta' = 1.5 or 1500 juta; 'M' = miliar or million);"
+            " write it in full digits, e.g. 1.500.000.000"
+        ),
+    ),
+    "INT_UNKNOWN_UNIT": (
+        "satuan setelah angka tidak dikenal; tulis angka saja atau satuan seperti orang, OB, bulan",
+        "the unit after the number is not known; write the number alone or a unit such as orang, OB, bulan",
+    ),
+    "INT_AMBIGUOUS": (
+        "angka bisa dibaca dua cara (mis. '1.500 rb'); tulis angkanya lengkap tanpa kata ribu/juta",
+        "the number can be read two ways (e.g. '1.500 rb'); write it in full digits without ribu/juta",
+    ),
+}
+"""(Bahasa Indonesia, English) for the codes added with the typed-forms rules (issue 14)."""
+
 _NIK_DIGITS = re.compile(r"\d{16}")
 _NUMBERISH = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)|\d+\.\d*|\d+,0+")
 _DAYS_IN_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-
-
-def nik_reason_text(code: str) -> tuple[str, str]:
-    """(Bahasa Indonesia, English) explanation of a NIK reason code for the sender."""
-    if code not in NIK_REASONS:
-        raise KeyError(f"unknown NIK reason code {code!r}")
-    return NIK_REASONS[code]
 
 
 @lru_cache(maxsize=64)
@@ -615,7 +757,7 @@ def _region_sets(known_regions: frozenset[str]) -> tuple[frozenset[str], frozens
 
 
 def _nik_format_reason(nik: str) -> str | None:
-    if nik.startswith("NUM:") or _NUMBERISH.fullmatch(nik):
+    if _NUMBERISH.fullmatch(nik):
         return "NIK_AS_NUMBER"
     if not nik.isdigit() or not nik.isascii():
         return "NIK_NOT_DIGITS"
@@ -679,18 +821,67 @@ def check_nik(
     return None
 
 
-def normalize_nik(text: str | None) -> str | None:
-    """Remove what people add around a NIK: surrounding spaces, a leading apostrophe, and
-    spaces/dots/dashes between digit groups ("7471 0101 0190 0001"). Returns the input
-    (stripped) when removing them would not give 16 digits; never fixes numbers."""
-    cleaned = _clean(text)
-    if cleaned is None:
+# --------------------------------------------------------------------------- identifiers
+
+IDENTIFIER_LENGTHS: dict[str, tuple[int, int]] = {
+    "nik": (16, 16),
+    "kpj": (9, 13),
+    "npp": (6, 10),
+}
+"""Digit counts (min, max) for which typed separators are removed, per identifier field.
+
+A NIK has exactly 16 digits; KPJ (11) and NPP (8) lengths are [U] (DOMAIN.md), so a KPJ or
+NPP a digit or two off is still joined and then gets its KPJ_FORMAT / NPP_FORMAT warning on
+clean digits. Other identifier fields (``nomor_klaim``) use :data:`DEFAULT_IDENTIFIER_LENGTHS`.
+"""
+DEFAULT_IDENTIFIER_LENGTHS = (4, 30)
+
+# Excel's text marker and the quotes people type around a number to keep it text.
+_ID_WRAPPED = re.compile(r'="(.*)"|"(.*)"|\'(.*)\'|[\'`\u2018\u2019](.*)', re.DOTALL)
+# Between digit groups: spaces (also no-break, figure, narrow and zero-width), dots, dashes.
+_ID_SEPARATORS = re.compile(r"[\s.\-\u00a0\u2007\u202f\u200b\u2010-\u2013]")
+
+
+def normalize_identifier(text: str | None, lengths: tuple[int, int] = DEFAULT_IDENTIFIER_LENGTHS) -> str | None:
+    """An identifier as people type it, reduced to its digits when that is unambiguous.
+
+    Removes a leading apostrophe (Excel's text marker), surrounding quotes, the CSV ``="…"``
+    trick and spaces/dots/dashes between digit groups (``7471 0101 0190 0001``,
+    ``74.71.01.010190.0001``), but only when what remains is ASCII digits with a length in
+    ``lengths``. Anything else comes back as received (stripped), so the existing checks
+    reject it with their own reason: a float form (``7.47101E+15``, ``7471010101900001.0``)
+    stays NIK_AS_NUMBER, a claim number with letters
+    (``JKK-2506-0001``) is kept as written, and so is a lone dash (not "no value" here: the
+    NIK rules must see it).
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
         return None
-    candidate = cleaned.lstrip("'`")
-    squeezed = re.sub(r"[\s.\-]", "", candidate)
-    if len(squeezed) == 16 and squeezed.isdigit() and not _NUMBERISH.fullmatch(candidate):
-        return squeezed
-    return candidate
+    stripped = str(text).strip()
+    return _normalize_identifier_cached(stripped, lengths) if stripped else None
+
+
+@lru_cache(maxsize=262144)
+def _normalize_identifier_cached(text: str, lengths: tuple[int, int]) -> str:
+    if _NUMBERISH.fullmatch(text):
+        return text
+    body = text
+    if m := _ID_WRAPPED.fullmatch(body):
+        body = next(group for group in m.groups() if group is not None).strip()
+    if _NUMBERISH.fullmatch(body):  # '7471010101900001.0: a number Excel rounded, so NIK_AS_NUMBER
+        return body
+    digits = _ID_SEPARATORS.sub("", body)
+    low, high = lengths
+    if digits.isascii() and digits.isdigit() and low <= len(digits) <= high and body[0].isdigit():
+        return digits
+    return text
+
+
+def normalize_identifiers(series: pd.Series, field: str | None = None) -> pd.Series:
+    """Vectorised :func:`normalize_identifier` with the lengths of ``field`` (see
+    :data:`IDENTIFIER_LENGTHS`); each distinct text is normalised once."""
+    lengths = IDENTIFIER_LENGTHS.get(field or "", DEFAULT_IDENTIFIER_LENGTHS)
+    normalised, _ = _map_unique(series, lambda text: normalize_identifier(text, lengths))
+    return normalised
 
 
 # --------------------------------------------------------------------------- vectorised
@@ -730,6 +921,19 @@ def parse_moneys(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_ints(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorised :func:`parse_int`: (int values, error codes)."""
     return _map_unique(series, parse_int)
+
+
+def parse_quantities(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Vectorised :func:`parse_quantity`: (numbers, unit codes, error codes)."""
+    pairs, errors = _map_unique(series, parse_quantity)
+    array = pairs.to_numpy(dtype=object)
+    numbers = np.array([p[0] if p is not None else None for p in array], dtype=object)
+    units = np.array([p[1] if p is not None else None for p in array], dtype=object)
+    return (
+        pd.Series(numbers, index=series.index, dtype=object, name=series.name),
+        pd.Series(units, index=series.index, dtype=object, name=series.name),
+        errors,
+    )
 
 
 def parse_sexes(series: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -29,3 +29,24 @@ alter table audit.skipped_rows add column sheet text;
 
 -- The periods a file's title blocks name (ranges such as a PKS period included).
 alter table audit.files add column periods_found text[];
+
+-- A file that should never have been delivered (wrong Pemda, a test file) is withdrawn by a
+-- data engineer (`ucj withdraw`): its version stops being current, the marts drop its rows on
+-- the next transform, and the registry keeps who withdrew it and why.
+alter table audit.files add column withdrawn_at timestamptz;
+alter table audit.files add column withdrawn_reason text;
+
+-- Row numbers are per sheet: a workbook's data rows are identified by (file, sheet, row), so a
+-- workbook of one sheet per OPD can hold row 2 on every sheet.
+do $$
+declare
+    t text;
+begin
+    foreach t in array array['rosters', 'participants', 'claims', 'budgets', 'workforce']
+    loop
+        execute format('alter table raw.%I drop constraint %I', t, t || '_pkey');
+        execute format('create unique index %I on raw.%I (batch_id, (coalesce(sheet, %L)), source_row)',
+                       t || '_file_sheet_row', t, '');
+    end loop;
+end
+$$;

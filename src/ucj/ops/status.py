@@ -1,7 +1,8 @@
 """``ucj status``: the last pipeline runs, and which sources are late in which region.
 
 Freshness compares, for every region × source, the latest period loaded with the period that
-should be in by today (WITA):
+should be in by today (WITA). The rule per source is data: ``cadence`` and ``due`` in the source
+catalogue (``ucj/ingest/fields.yaml``, :func:`ucj.ingest.fields.due_rules`). Today it says:
 
 * monthly sources (rosters, participants, claims): month ``M`` is due by the 20th of month
   ``M+1``. On 21 July the June files must be in; on 20 July only the May files.
@@ -16,7 +17,6 @@ those that have delivered any file, plus any given explicitly.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,10 +27,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ucj.config import SOURCES, TIMEZONE
+from ucj.ingest.fields import due_rules, yearly_sources
 
-YEARLY_SOURCES = frozenset({"budgets", "workforce"})  # as the landing contract (ucj.ingest.landing)
-MONTHLY_DUE_DAY = 20
-YEARLY_DUE_MONTH = 2  # end of February
+YEARLY_SOURCES = yearly_sources()  # as the landing contract (cadence in the source catalogue)
+DUE_RULES = due_rules()  # source -> DueRule (due in the source catalogue)
 
 
 # --------------------------------------------------------------------------- cadence
@@ -47,22 +47,22 @@ def _previous_month(year: int, month: int) -> tuple[int, int]:
 
 def due_date(source: str, period: str) -> date:
     """The last day on which the file of ``period`` is on time."""
+    return DUE_RULES[source].due_date(period)
+
+
+def _previous(source: str, period: str) -> str:
     if source in YEARLY_SOURCES:
-        year = int(period)
-        return date(year, YEARLY_DUE_MONTH, calendar.monthrange(year, YEARLY_DUE_MONTH)[1])
-    following = _next_month(period)
-    return date(int(following[:4]), int(following[5:7]), MONTHLY_DUE_DAY)
+        return f"{int(period) - 1:04d}"
+    year, month = _previous_month(int(period[:4]), int(period[5:7]))
+    return f"{year:04d}-{month:02d}"
 
 
 def expected_period(source: str, today: date) -> str:
     """The latest period whose due date has passed on ``today``."""
-    if source in YEARLY_SOURCES:
-        year = today.year if today > due_date(source, str(today.year)) else today.year - 1
-        return f"{year:04d}"
-    year, month = _previous_month(today.year, today.month)
-    if today.day <= MONTHLY_DUE_DAY:
-        year, month = _previous_month(year, month)
-    return f"{year:04d}-{month:02d}"
+    period = f"{today.year:04d}" if source in YEARLY_SOURCES else f"{today.year:04d}-{today.month:02d}"
+    while today <= due_date(source, period):
+        period = _previous(source, period)
+    return period
 
 
 def _following(source: str, period: str) -> str:

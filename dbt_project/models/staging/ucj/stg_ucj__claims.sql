@@ -14,6 +14,7 @@ current_files as (
 renamed as (
     select
         source.batch_id as file_id,
+        source.sheet,
         source.source_row,
         source.nomor_klaim as claim_number,
         source.kode_wilayah,

@@ -13,6 +13,7 @@ current_files as (
 renamed as (
     select
         source.batch_id as file_id,
+        source.sheet,
         source.source_row,
         source.kode_wilayah,
         source.nik,

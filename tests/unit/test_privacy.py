@@ -1,0 +1,73 @@
+"""Masking of identifiers in reports, logs and the terminal (ucj.privacy.mask_identifiers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ucj.privacy import mask_identifiers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7471015203900001", "************0001"),
+        ("7471 0101 0170 7801", "**** **** **** 7801"),
+        ("74.71.01.010170.0601", "**.**.**.******.0601"),
+        ("7471-0101-0170-7801", "****-****-****-7801"),
+        ("7471\u00a00101\u00a00170\u00a07801", "****\u00a0****\u00a0****\u00a07801"),
+        ("7471\u202f0101\u202f0170\u202f7801", "****\u202f****\u202f****\u202f7801"),
+        ("74.71.01.010170-0601", "**.**.**.******-0601"),  # mixed separators
+        ("'7471010101900001", "'************0001"),  # Excel's apostrophe stays, digits go
+        ('="7471010101900001"', '="************0001"'),
+        ("11012345678", "*******5678"),  # a KPJ
+        ("1101 2345 678", "**** ***5 678"),
+        ("7471010101900001.0", "************0001.0"),  # a float: the tail ends the run
+        ("NUM:7471010101900001.0", "NUM:************0001.0"),
+        ("NIK 7471 0101 0170 7801 lahir 12-03-1990", "NIK **** **** **** 7801 lahir 12-03-1990"),
+        ("12-03-1990 7471 0101 0170 7801", "12-03-1990 **** **** **** 7801"),
+        ("x.7471010101900001", "x.************0001"),
+    ],
+)
+def test_identifier_shaped_runs_keep_their_last_four_digits(text: str, expected: str) -> None:
+    assert mask_identifiers(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "123",
+        "12345678",  # an NPP is not personal data
+        "12-03-1990",
+        "12/03/1990",
+        "2025-06-01 12:00:00",
+        "01-06-2025 - 30-06-2025",
+        "Rp 3.000.000",
+        "Rp 3.000.000.000",
+        "Rp. 1.204.000.000,00",
+        "IDR 1,204,000,000",
+        "Rp (1.204.000.000)",
+        "30.000.000,00",
+        "3,000,000,000.00",
+        "NUM:7.47101e+15",
+        "7.47101E+15",
+        "5.1.02.02.02.0006",  # an account code: 14 digits but single-digit groups
+        "rows 12, 13, 14, 15, 16",
+    ],
+)
+def test_dates_money_and_short_numbers_are_left_alone(text: str) -> None:
+    assert mask_identifiers(text) == text
+
+
+def test_no_identifier_leaks_whatever_its_separators() -> None:
+    nik = "7471010101700601"
+    for sep in (" ", ".", "-", "\u00a0"):
+        typed = sep.join((nik[:4], nik[4:8], nik[8:12], nik[12:]))
+        masked = mask_identifiers(f"nilai {typed!s} ditolak")
+        assert nik[:12] not in masked.replace(sep, "")
+        assert masked.replace(sep, "").count("*") == 12
+
+
+def test_a_bare_thousands_grouped_number_is_masked_when_it_could_be_an_identifier() -> None:
+    """Without Rp/IDR or cents, 10+ grouped digits may be an identifier typed in threes."""
+    assert mask_identifiers("7.471.010.101.700.601") == "*.***.***.***.**0.601"
