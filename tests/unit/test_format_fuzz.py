@@ -13,7 +13,7 @@ reason; footnotes and signature lines are skipped rows.
 
 The example count per source is fixed and the "ci" profile (tests/conftest.py) is
 derandomised, so CI time is bounded and a failure reproduces. Layout choices that fail today
-are listed in :data:`KNOWN_FAILING`; they are kept out of the main corpus and pinned, each with
+are listed in ``variations.KNOWN_FAILING``; they are kept out of the main corpus and pinned, each with
 a minimal example, by ``test_known_failing_variation`` (``xfail(strict=True)``): when a reader
 fix lands, that test turns XPASS → fails, and the entry is removed to let the corpus draw it.
 """
@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from ucj.generate import variations as v
+from ucj.ingest.check import FileCheck, check_file
 from ucj.ingest.fields import source_fields
 
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
@@ -41,125 +41,10 @@ SHRINK = (*NO_SHRINK, Phase.shrink)
 EXAMPLES = {"rosters": 40, "participants": 40, "claims": 40, "budgets": 40}
 
 
-@dataclass(frozen=True)
-class Failing:
-    """A layout variation that does not load correctly today (the readers are being fixed).
-
-    ``applies`` says whether a drawn layout has it; ``neutral`` is the change that takes it out
-    (the corpus draws everything else); ``minimal`` is the smallest layout that shows it, pinned
-    by :func:`test_known_failing_variation` with ``xfail(strict=True)``. When a fix lands, that
-    test XPASSes (a failure under strict): delete the entry, and the corpus draws the variation.
-    """
-
-    name: str
-    sources: tuple[str, ...]
-    applies: Any  # Callable[[v.Layout], bool]
-    neutral: dict[str, Any]
-    minimal: dict[str, Any]
-    why: str
-
-
-def _first_column_is_field(lay: v.Layout) -> bool:
-    return bool(lay.order) and lay.order[0] in v.FIELDS[lay.source]
-
-
-ID_SOURCES = ("rosters", "participants", "claims")
-KNOWN_FAILING: list[Failing] = [
-    Failing(
-        "column_numbers_as_numbers",
-        ("rosters", "participants", "claims"),  # budgets: read right (no identifier or date to break)
-        lambda lay: lay.column_numbers == "plain",
-        {"column_numbers": "paren"},
-        {"column_numbers": "plain"},
-        "a row of column numbers 1 2 3 … as numeric cells under the header is read as a data row and"
-        " rejected (NIK_AS_NUMBER, DATE_OUT_OF_RANGE); the text form (1) (2) (3) is skipped",
-    ),
-    Failing(
-        "total_label_after_amounts",
-        ("participants", "budgets"),  # rosters, claims: the label lands in the NIK / No Klaim column, read right
-        lambda lay: lay.total_row and _amounts_first(lay),
-        {"total_row": False},
-        {"total_row": True, "order": "amounts_first"},
-        "a JUMLAH row whose label stands right of its amounts (the table starts with the amount columns,"
-        " the label in the first text column) is read as a data row and rejected (MISSING_REQUIRED)",
-    ),
-]
-
-
-def _amounts_first(lay: v.Layout) -> bool:
-    fields = [c for c in lay.order if not c.startswith("no:")]
-    return bool(fields) and fields[0] in v.SUMMED
-
-
-def without_known_failures(lay: v.Layout) -> v.Layout:
-    """The layout with every variation that fails today taken out."""
-    for failing in KNOWN_FAILING:
-        if lay.source in failing.sources and failing.applies(lay):
-            for name, value in failing.neutral.items():
-                setattr(lay, name, value)
-    return lay
-
-
 # --------------------------------------------------------------------------- the dry run
 
 
-@dataclass
-class Checked:
-    """What :func:`ucj.ingest.check.check_file` returns, as far as these tests use it."""
-
-    verdict: str
-    code: str | None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    sheets: list[Any] = field(default_factory=list)
-    loaded: pd.DataFrame = field(default_factory=pd.DataFrame)
-    failures: list[Any] = field(default_factory=list)
-    skipped_rows: list[Any] = field(default_factory=list)
-    message: str = ""
-
-
-def _local_check(path: Path, source: str, kode_wilayah: str, period: str) -> Checked:
-    """The dry run through :class:`ucj.ingest.process.FileProcess`, until ``check_file`` lands."""
-    from ucj.ingest.errors import FileVerdict
-    from ucj.ingest.process import FileProcess
-
-    process = FileProcess(path, source, kode_wilayah, period)
-    good: list[pd.DataFrame] = []
-    failures: list[Any] = []
-    try:
-        process.open()
-        for batch in process.batches():
-            frame = batch.good.copy()
-            frame["_sheet"] = batch.table.sheet
-            good.append(frame)
-            failures += batch.failures
-        process.verdict()
-    except FileVerdict as verdict:
-        sheets = process.read.sheets if process.read else []
-        reasons = sorted({f"{f.column}: {f.reason_code}" for f in failures if f.severity == "reject"})[:3]
-        message = verdict.message + (f" (rows rejected for {', '.join(reasons)})" if reasons else "")
-        return Checked("quarantine", verdict.code, sheets=sheets, failures=failures, message=message)
-    loaded = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
-    assert process.read is not None
-    return Checked(
-        "load",
-        None,
-        rows_read=process.rows_read,
-        rows_loaded=len(loaded),
-        rows_rejected=process.rows_rejected,
-        sheets=process.read.sheets,
-        loaded=loaded,
-        failures=failures,
-        skipped_rows=process.skipped_rows,
-    )
-
-
-def dry_run(path: Path, source: str) -> Any:
-    try:
-        from ucj.ingest.check import check_file
-    except ImportError:
-        return _local_check(path, source, v.KODE_WILAYAH, v.PERIOD[source])
+def dry_run(path: Path, source: str) -> FileCheck:
     return check_file(path, source=source, kode_wilayah=v.KODE_WILAYAH, period=v.PERIOD[source], keep_rows=True)
 
 
@@ -173,7 +58,7 @@ def layouts(draw: st.DrawFn, source: str) -> v.Layout:
     def pick(name: str, options: Any) -> Any:
         return draw(st.sampled_from(list(options)), label=name)
 
-    return without_known_failures(v.draw_layout(source, pick))
+    return v.without_known_failures(v.draw_layout(source, pick))
 
 
 def truths(source: str) -> st.SearchStrategy[list[dict[str, Any]]]:
@@ -199,16 +84,21 @@ def expected_value(source: str, name: str, value: Any, lay: v.Layout) -> Any:
 def expected_verdict(source: str, lay: v.Layout) -> str | None:
     """None for "load", else the quarantine code this layout must get.
 
-    A required field under a wording fields.yaml does not know is missing, unless it is the OPD
-    and the title block, a sheet name (the OPD's short name) or the file name (rosters) says it.
+    A header row is one where at least two fields, one of them required, are recognised: with
+    fewer the file has no header (NO_HEADER). A required field under a wording fields.yaml does
+    not know is missing (MISSING_REQUIRED_COLUMN), unless it is the OPD and the title block, a
+    sheet name (the OPD's short name) or the file name (rosters) says it.
     """
     specs = source_fields(source)
+    mapped = [n for n in lay.headers if n not in lay.unlisted]
+    if len(mapped) < 2 or not any(specs[n].required for n in mapped):
+        return "NO_HEADER"
     opd_elsewhere = "{OPD}" in lay.title or lay.file_type == "xlsx" or source == "rosters"
     missing = [n for n in lay.unlisted if specs[n].required and not (specs[n].title_or_filename and opd_elsewhere)]
     return "MISSING_REQUIRED_COLUMN" if missing else None
 
 
-def assert_outcome(source: str, truth: list[dict[str, Any]], lay: v.Layout, written: v.Written, fc: Any) -> None:
+def assert_outcome(source: str, truth: list[dict[str, Any]], lay: v.Layout, written: v.Written, fc: FileCheck) -> None:
     why = f"layout: {lay.describe()}"
     code = expected_verdict(source, lay)
     if code is not None:
@@ -268,7 +158,7 @@ def _same(got: Any, want: Any) -> bool:
     return got == want
 
 
-def _reasons(fc: Any, where: tuple[str | None, int]) -> list[str]:
+def _reasons(fc: FileCheck, where: tuple[str | None, int]) -> list[str]:
     return [f"{f.column}={f.value!r}: {f.reason_code}" for f in fc.failures if (f.sheet, f.source_row) == where]
 
 
@@ -368,11 +258,11 @@ def test_layouts_are_varied() -> None:
     ("source", "failing"),
     [
         pytest.param(source, f, id=f"{f.name}-{source}", marks=pytest.mark.xfail(strict=True, reason=f.why))
-        for f in KNOWN_FAILING
+        for f in v.KNOWN_FAILING
         for source in f.sources
     ],
 )
-def test_known_failing_variation(tmp_path: Path, source: str, failing: Failing) -> None:
+def test_known_failing_variation(tmp_path: Path, source: str, failing: v.Failing) -> None:
     """The smallest layout showing each variation that fails today (XPASS = fixed: drop the entry)."""
     minimal = dict(failing.minimal)
     if minimal.get("order") == "amounts_first":

@@ -423,9 +423,73 @@ def _dedupe(items: list[str]) -> list[str]:
     return out
 
 
-def random_layout(source: str, rng: random.Random, *, file_type: str | None = None) -> Layout:
-    """A layout drawn with ``rng`` (what ``ucj generate`` uses)."""
-    return draw_layout(source, lambda _name, options: rng.choice(list(options)), file_type=file_type)
+def random_layout(source: str, rng: random.Random, *, file_type: str | None = None, safe: bool = False) -> Layout:
+    """A layout drawn with ``rng`` (what ``ucj generate`` uses); ``safe``: only variations that
+    load correctly today (:data:`KNOWN_FAILING` taken out)."""
+    lay = draw_layout(source, lambda _name, options: rng.choice(list(options)), file_type=file_type)
+    return without_known_failures(lay) if safe else lay
+
+
+# --------------------------------------------------------------------------- known failures
+
+
+@dataclass(frozen=True)
+class Failing:
+    """A layout variation that does not load correctly today (the readers are being fixed).
+
+    ``applies`` says whether a drawn layout has it; ``neutral`` is the change that takes it out
+    (the corpus and ``random_layout(safe=True)`` draw everything else); ``minimal`` is the
+    smallest layout that shows it, pinned by ``test_known_failing_variation``
+    (tests/unit/test_format_fuzz.py) with ``xfail(strict=True)``. When a fix lands, that test
+    XPASSes (a failure under strict): delete the entry, and the corpus draws the variation.
+    """
+
+    name: str
+    sources: tuple[str, ...]
+    applies: Callable[[Layout], bool]
+    neutral: dict[str, Any]
+    minimal: dict[str, Any]
+    why: str
+
+
+def _first_column_is_field(lay: Layout) -> bool:
+    return bool(lay.order) and lay.order[0] in FIELDS[lay.source]
+
+
+KNOWN_FAILING: list[Failing] = [
+    Failing(
+        "column_numbers_as_numbers",
+        ("rosters", "participants", "claims"),  # budgets: read right (no identifier or date to break)
+        lambda lay: lay.column_numbers == "plain",
+        {"column_numbers": "paren"},
+        {"column_numbers": "plain"},
+        "a row of column numbers 1 2 3 … as numeric cells under the header is read as a data row and"
+        " rejected (NIK_AS_NUMBER, DATE_OUT_OF_RANGE); the text form (1) (2) (3) is skipped",
+    ),
+    Failing(
+        "total_label_after_amounts",
+        ("participants", "budgets"),  # rosters, claims: the label lands in the NIK / No Klaim column, read right
+        lambda lay: lay.total_row and _amounts_first(lay),
+        {"total_row": False},
+        {"total_row": True, "order": "amounts_first"},
+        "a JUMLAH row whose label stands right of its amounts (the table starts with the amount columns,"
+        " the label in the first text column) is read as a data row and rejected (MISSING_REQUIRED)",
+    ),
+]
+
+
+def _amounts_first(lay: Layout) -> bool:
+    fields = [c for c in lay.order if not c.startswith("no:")]
+    return bool(fields) and fields[0] in SUMMED
+
+
+def without_known_failures(lay: Layout) -> Layout:
+    """The layout with every variation that fails today taken out (in place; returned)."""
+    for failing in KNOWN_FAILING:
+        if lay.source in failing.sources and failing.applies(lay):
+            for name, value in failing.neutral.items():
+                setattr(lay, name, value)
+    return lay
 
 
 # --------------------------------------------------------------------------- cells
