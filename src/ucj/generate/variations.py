@@ -456,26 +456,7 @@ def _first_column_is_field(lay: Layout) -> bool:
     return bool(lay.order) and lay.order[0] in FIELDS[lay.source]
 
 
-KNOWN_FAILING: list[Failing] = [
-    Failing(
-        "column_numbers_as_numbers",
-        ("rosters", "participants", "claims"),  # budgets: read right (no identifier or date to break)
-        lambda lay: lay.column_numbers == "plain",
-        {"column_numbers": "paren"},
-        {"column_numbers": "plain"},
-        "a row of column numbers 1 2 3 … as numeric cells under the header is read as a data row and"
-        " rejected (NIK_AS_NUMBER, DATE_OUT_OF_RANGE); the text form (1) (2) (3) is skipped",
-    ),
-    Failing(
-        "total_label_after_amounts",
-        ("participants", "budgets"),  # rosters, claims: the label lands in the NIK / No Klaim column, read right
-        lambda lay: lay.total_row and _amounts_first(lay),
-        {"total_row": False},
-        {"total_row": True, "order": "amounts_first"},
-        "a JUMLAH row whose label stands right of its amounts (the table starts with the amount columns,"
-        " the label in the first text column) is read as a data row and rejected (MISSING_REQUIRED)",
-    ),
-]
+KNOWN_FAILING: list[Failing] = []  # none today: the last two were fixed in the readers (issue 14)
 
 
 def _amounts_first(lay: Layout) -> bool:

@@ -70,6 +70,8 @@ _PLACE_MONTH_DATE = re.compile(
 )
 _PLACE_NUMERIC_DATE = re.compile(r"^[A-Za-z][\w .'-]*,\s*\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}$")
 _ROW_NUMBER = re.compile(r"\(?\d{1,6}[.)]?|[a-zA-Z][.)]|[IVXLC]+\.?")  # 12, 12., (3), a., IV
+# an amount or a count: 9.660.000, Rp 1.500,-, (250.000), 230 Orang, 2.760 OB
+_AMOUNT = re.compile(r"\(?-?\s*(?:Rp\.?|IDR)?\s*[\d.,]+\s*(?:,-)?\s*(?:[A-Za-z]{1,12})?\)?", re.IGNORECASE)
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 # A note under or beside a table: "Sumber: Dashboard UCJ", "Keterangan: ...", "*) tenaga harian".
 _FOOTNOTE = re.compile(
@@ -153,11 +155,16 @@ class _RowClassifier:
         return any(i in self.layout.identifier_idx and _IDENTIFIER_LIKE.fullmatch(str(cells[i])) for i in keys)
 
     def _is_total(self, cells: list[Any], keys: list[int]) -> bool:
-        firsts = [(i, v) for i, v in enumerate(cells[: self.layout.width]) if v is not None][:2]
-        for i, v in firsts:
-            if isinstance(v, str) and _TOTAL.match(v):
-                others = [k for k in keys if k != i]
-                return not others
+        """A JUMLAH/TOTAL/Sub Total row: the label among the first two cells (the usual place), or
+        anywhere when every other cell of the row is a number (a table that starts with its amount
+        columns puts the label after them); no key of a person or account beside the label."""
+        filled = [(i, v) for i, v in enumerate(cells[: self.layout.width]) if v is not None]
+        for position, (i, v) in enumerate(filled):
+            if not (isinstance(v, str) and _TOTAL.match(v)):
+                continue
+            if any(k != i for k in keys):
+                return False
+            return position < 2 or all(_AMOUNT.fullmatch(str(x)) for j, x in filled if j != i)
         return False
 
     def _is_header_again(self, content: list[tuple[int, Any]]) -> bool:
@@ -231,7 +238,9 @@ class ChunkBuilder:
         n = len(block)
         if len(layout.key_idx) >= 2:
             fast = (block[:, list(layout.key_idx)] != None).all(axis=1)  # noqa: E711
-            first_key = pd.Series(block[:, layout.key_idx[0]])
+            # as text: a column-number row typed as numbers (1 2 3 …) holds numbers in identifier columns
+            keys = block[:, layout.key_idx[0]]
+            first_key = pd.Series([v if v is None or v.__class__ is str else str(v) for v in keys])
             fast &= ~first_key.isin(self.suspicious_key).to_numpy()
             fast &= ~first_key.str.match(_FOOTNOTE).fillna(False).to_numpy(dtype=bool)  # "Keterangan:" + a note
         else:
