@@ -16,6 +16,7 @@ renamed as (
     select
         source.batch_id as file_id,
         source.source_row,
+        source.sheet,
         source.kode_wilayah,
         source.opd as opd_text,
         {{ normalize_name('source.opd') }} as opd_key,

@@ -14,6 +14,7 @@ renamed as (
     select
         source.batch_id as file_id,
         source.source_row,
+        source.sheet,
         source.kode_wilayah,
         source.nik,
         source.nama as worker_name,
