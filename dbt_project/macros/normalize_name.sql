@@ -14,5 +14,6 @@
     company: BPJS exports list every employer of the region, and only offices become OPDs. -#}
 {% macro is_government_name(key_expression) -%}
     ({{ key_expression }} ~ '(dinas|badan|kantor|sekretariat|satuanpolisi|satpolpp|rumahsakitumumdaerah|rsud|inspektorat|kecamatan|kelurahan|uptd|puskesmas|pemerintah|pemda|pemkab|pemkot|dprd|damkar|bappeda|bkad|bpkad|bapenda)'
-        and {{ key_expression }} !~ '^(pt|cv|ud|koperasi|yayasan)')
+        and {{ key_expression }} !~ '^(pt|cv|ud|pd|perum|persero|koperasi|yayasan|firma)'
+        and {{ key_expression }} !~ '(persero|tbk)')
 {%- endmacro %}

@@ -112,7 +112,8 @@ def publish_opd_aliases(url: str | None = None) -> int:
         conn.execute("delete from audit.opd_aliases")
         with conn.cursor() as cur:
             cur.executemany(
-                "insert into audit.opd_aliases (kind, kode_wilayah, name, opd, config_file) values (%s, %s, %s, %s, %s)",
+                "insert into audit.opd_aliases (kind, kode_wilayah, name, opd, config_file) "
+                "values (%s, %s, %s, %s, %s)",
                 [(*row, where) for row in rows],
             )
     return len(rows)

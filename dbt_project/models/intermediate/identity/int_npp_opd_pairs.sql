@@ -82,11 +82,20 @@ candidates as (
 ),
 
 keys as (
-    select kode_wilayah, npp_key from config_pairs
+    select
+        kode_wilayah,
+        npp_key
+    from config_pairs
     union
-    select kode_wilayah, npp_key from reference_pairs
+    select
+        kode_wilayah,
+        npp_key
+    from reference_pairs
     union
-    select kode_wilayah, npp_key from learned
+    select
+        kode_wilayah,
+        npp_key
+    from learned
 ),
 
 final as (
@@ -103,7 +112,7 @@ final as (
         coalesce(all_lines.lines, 0)::bigint as lines,
         coalesce(learned.named_lines, 0)::bigint as named_lines,
         coalesce(all_lines.months, 0)::integer as months,
-        exists (
+        exists(
             select 1
             from unnest(coalesce(candidates.named_opd_codes, array[]::text[])) as named (opd_code)
             where named.opd_code <> coalesce(config_pairs.opd_code, reference_pairs.opd_code, learned.opd_code)

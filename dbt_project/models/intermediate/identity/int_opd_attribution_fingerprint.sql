@@ -7,8 +7,7 @@
 with
 
 aliases as (
-    select
-        entry_kind || '|' || coalesce(kode_wilayah, '') || '|' || name_key || '|' || opd_target as entry
+    select entry_kind || '|' || coalesce(kode_wilayah, '') || '|' || name_key || '|' || opd_target as entry
     from {{ ref('stg_ucj__opd_aliases') }}
 ),
 

@@ -2,7 +2,7 @@
 -- column, filled from the title block or sheet when a line has none), the OPD a roster or budget
 -- sheet's title block, sheet name or file name gives, budget lines, and the employer names of
 -- BPJS participation lines whose NPP is not known (config folder, reference). opd_text is the
--- spelling seen most often; the evidence columns say where and how much.
+-- spelling seen most often (the Pemda's own before BPJS's); the evidence columns say where and how much.
 
 with
 
@@ -101,12 +101,14 @@ spellings as (
             kode_wilayah,
             opd_key,
             opd_text,
+            bool_or(seen_in <> 'employer') as is_pemda_spelling,
             sum(lines + files) as weight
         from seen
         where opd_text is not null
         group by 1, 2, 3
     ) as weighted
-    order by kode_wilayah, opd_key, weight desc, opd_text
+    -- the Pemda's own spelling (roster, budget) before BPJS's employer name
+    order by kode_wilayah, opd_key, is_pemda_spelling desc, weight desc, opd_text
 ),
 
 evidence as (

@@ -42,7 +42,9 @@ all_months as (
 
 months as (
     select * from all_months
-    where {{ incremental_months_filter('period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true) }}
+    where {{ incremental_months_filter(
+        'period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true,
+    ) }}
 ),
 
 months_read as (

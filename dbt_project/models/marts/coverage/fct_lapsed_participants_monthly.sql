@@ -23,7 +23,9 @@ with
 
 lapsed as (
     select * from {{ ref('int_participants_lapsed_monthly') }}
-    where {{ incremental_months_filter('period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true) }}
+    where {{ incremental_months_filter(
+        'period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true,
+    ) }}
 ),
 
 opds as (
