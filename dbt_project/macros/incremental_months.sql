@@ -80,5 +80,6 @@
     insert into {{ opd_attribution_table() }} (model_name, fingerprint)
     select '{{ this.schema }}.{{ this.identifier }}', fingerprint
     from {{ ref('int_opd_attribution_fingerprint') }}
-    on conflict (model_name) do update set fingerprint = excluded.fingerprint
+    on conflict (model_name) do update set fingerprint = excluded.fingerprint;
+    analyze {{ opd_attribution_table() }}
 {%- endmacro %}
