@@ -76,6 +76,13 @@ with DAG(
         )
 
     @task
+    def publish_opd_aliases() -> None:
+        """The config folder's OPD aliases and NPP pairs into audit.opd_aliases, for dbt to read."""
+        from ucj import tasks
+
+        transform.publish_opd_aliases(tasks.airflow_warehouse_url())
+
+    @task
     def build_reports() -> None:
         """The coverage reports (one per Pemda, one for the province) from tonight's marts."""
         from ucj import tasks
@@ -89,4 +96,4 @@ with DAG(
 
         tasks.record_run_from_context(get_current_context(), summary_task_id=None)
 
-    record_start() >> dbt >> build_reports() >> record_run()
+    record_start() >> publish_opd_aliases() >> dbt >> build_reports() >> record_run()

@@ -1,6 +1,8 @@
 -- Reconciliation: per region and fiscal year, fct_budget_yearly's pagu adds up to the account
 -- lines of the current budget files (subtotal rows without an account code left out), and
--- its workers to the largest count of each OPD's lines (never their sum).
+-- its workers to the largest count of each OPD's lines (never their sum). A budget without the
+-- optional workers column has no counts: the mart says 0 workers, and that agrees. Files of a
+-- region outside the reference never reach the marts and are left out here too.
 
 with
 
@@ -16,6 +18,9 @@ raw_lines as (
         on raw_rows.batch_id = files.file_id
         and files.is_current
         and files.status = 'loaded'
+    inner join {{ ref('stg_reference__regions') }} as regions
+        on raw_rows.kode_wilayah = regions.kode_wilayah
+        and regions.region_level in ('kabupaten', 'kota')
     where raw_rows.kode_rekening is not null
         and raw_rows.pagu is not null
 ),
@@ -25,7 +30,7 @@ raw_totals as (
         kode_wilayah,
         fiscal_year,
         sum(pagu) as budgeted_idr,
-        sum(workers) as budgeted_workers
+        coalesce(sum(workers), 0) as budgeted_workers
     from (
         select
             kode_wilayah,

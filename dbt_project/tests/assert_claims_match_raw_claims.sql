@@ -13,6 +13,9 @@ raw_claims as (
         on raw_rows.batch_id = files.file_id
         and files.is_current
         and files.status = 'loaded'
+    inner join {{ ref('stg_reference__regions') }} as regions
+        on raw_rows.kode_wilayah = regions.kode_wilayah
+        and regions.region_level in ('kabupaten', 'kota')
     where raw_rows.nomor_klaim is not null
     order by raw_rows.nomor_klaim, {{ raw_period_month(source('raw', 'claims'), 'raw_rows') }} desc,
         raw_rows.nominal desc

@@ -14,6 +14,9 @@ raw_active as (
         on raw_rows.batch_id = files.file_id
         and files.is_current
         and files.status = 'loaded'
+    inner join {{ ref('stg_reference__regions') }} as regions
+        on raw_rows.kode_wilayah = regions.kode_wilayah
+        and regions.region_level in ('kabupaten', 'kota')
     where raw_rows.status_kepesertaan = 'AKTIF'
     group by 1, 2
 ),

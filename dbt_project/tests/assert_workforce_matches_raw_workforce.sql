@@ -15,6 +15,9 @@ raw_figures as (
         on raw_rows.batch_id = files.file_id
         and files.is_current
         and files.status = 'loaded'
+    inner join {{ ref('stg_reference__regions') }} as regions
+        on raw_rows.kode_wilayah = regions.kode_wilayah
+        and regions.region_level in ('kabupaten', 'kota')
 ),
 
 raw_candidates as (

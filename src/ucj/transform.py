@@ -93,10 +93,41 @@ def watch_after_build(group: Any) -> None:
         task.trigger_rule = "all_done"
 
 
+def publish_opd_aliases(url: str | None = None) -> int:
+    """Replace ``audit.opd_aliases`` with the aliases and NPP pairs of the config folder
+    (``UCJ_CONFIG_DIR/opd_aliases.yaml``; none without one), in one transaction; returns the rows.
+
+    dbt reads the table (source ``audit.opd_aliases``): an alias line added to the folder takes
+    effect on the next dbt build, with no code change. Called before every ``dbt build``/``run``.
+    """
+    from ucj.ingest import overrides
+    from ucj.warehouse import connect
+
+    overrides.clear_cache()  # a long-lived worker sees tonight's folder, not the one it started with
+    rows = [("alias", a.kode_wilayah, a.alias, a.opd) for a in overrides.opd_aliases()]
+    rows += [("npp", p.kode_wilayah, p.npp, p.opd) for p in overrides.npp_pairs()]
+    folder = overrides.config_dir()
+    where = str(folder / overrides.OPD_ALIASES_FILE) if folder else None
+    with connect(url) as conn:
+        conn.execute("delete from audit.opd_aliases")
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into audit.opd_aliases (kind, kode_wilayah, name, opd, config_file) "
+                "values (%s, %s, %s, %s, %s)",
+                [(*row, where) for row in rows],
+            )
+    return len(rows)
+
+
 def run_dbt(args: list[str], quiet: bool = True) -> None:
-    """Run dbt in-process against the warehouse of the environment; raise when it fails."""
+    """Run dbt in-process against the warehouse of the environment; raise when it fails.
+
+    A ``build`` or ``run`` first publishes the config folder's OPD aliases (:func:`publish_opd_aliases`).
+    """
     from dbt.cli.main import dbtRunner
 
+    if args and args[0] in ("build", "run") and settings().warehouse_url:
+        publish_opd_aliases(settings().warehouse_url)
     speed_up_in_process_dbt()
     os.environ.pop("DBT_PROJECT_DIR", None)  # it would silently override --project-dir
     cwd = project_dir()

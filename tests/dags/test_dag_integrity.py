@@ -84,6 +84,9 @@ def test_transform_shows_every_model_and_its_tests(dagbag):
     reports = dag.get_task("build_reports")
     assert producer.task_id in reports.get_flat_relative_ids(upstream=True), "reports after the dbt build"
     assert "record_run" in reports.downstream_task_ids
+    # the config folder's OPD aliases reach audit.opd_aliases before dbt reads them (issue 15)
+    aliases = dag.get_task("publish_opd_aliases")
+    assert producer.task_id in aliases.get_flat_relative_ids(upstream=False), "aliases published before dbt"
 
 
 def test_ingest_takes_a_region_and_reprocess(dagbag):

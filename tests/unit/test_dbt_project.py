@@ -118,3 +118,32 @@ def test_one_pseudonym_macro(manifest: dict) -> None:
     # the keyed HMAC is computed by the database (migration V020): no key in dbt's SQL
     assert "private.participant_key(" in macros[0]["macro_sql"]
     assert "env_var" not in macros[0]["macro_sql"]
+
+
+def test_incremental_models_with_an_opd_code_follow_the_opd_attribution(manifest: dict) -> None:
+    """An alias added to the config folder must move old months' rows too (issue 15): every
+    incremental model that stores an OPD code rebuilds all months when the attribution changed."""
+    nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    incremental = {name: n for name, n in nodes.items() if n["config"]["materialized"] == "incremental"}
+    with_opd = {
+        name
+        for name, n in incremental.items()
+        if {"opd_code", "billed_opd_code", "lapsed_billed_to_opd"} & set(n["columns"])
+        or "billed_opd_code" in n["raw_code"]
+        or "opd_code" in n["raw_code"]
+    }
+    assert {"int_participation_monthly", "fct_opd_enrollment_monthly", "lapsed_participants"} <= with_opd
+    for name in with_opd:
+        code = nodes[name]["raw_code"]
+        assert "opd_attribution=true" in code, name
+        assert "model.ucj_warehouse.int_opd_attribution_fingerprint" in nodes[name]["depends_on"]["nodes"], name
+        hooks = " ".join(h["sql"] for h in nodes[name]["config"]["pre-hook"] + nodes[name]["config"]["post-hook"])
+        assert "opd_attribution_prepare" in hooks and "opd_attribution_record" in hooks, name
+
+
+def test_opd_marts_flag_unconfirmed_opds(manifest: dict) -> None:
+    nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    for name in ("dim_opd", "fct_opd_enrollment_monthly", "fct_budget_yearly"):
+        column = nodes[name]["columns"].get("is_confirmed")
+        assert column and column["data_type"] == "boolean" and column["description"], name
+    assert "model.ucj_warehouse.int_opds" in nodes["dim_opd"]["depends_on"]["nodes"]

@@ -18,7 +18,7 @@ those that have delivered any file, plus any given explicitly.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -108,10 +108,26 @@ class RunRow:
 
 
 @dataclass(frozen=True)
+class ToConfirm:
+    """Something about OPD attribution a person should confirm (intermediate.int_opd_attribution_to_confirm)."""
+
+    kode_wilayah: str
+    item_kind: str  # "opd" (unconfirmed OPD) | "npp" (NPP of no OPD) | "npp_conflict"
+    item: str  # the OPD's X- code, or the NPP
+    item_name: str | None
+    roster_workers: int
+    bpjs_people: int
+    budget_lines: int
+    files: list[str]
+    config_line: str
+
+
+@dataclass(frozen=True)
 class StatusReport:
     today: date
     runs: list[RunRow]
     freshness: list[Freshness]
+    to_confirm: list[ToConfirm] = field(default_factory=list)
 
     @property
     def late(self) -> list[Freshness]:
@@ -170,6 +186,29 @@ def freshness(
     return result
 
 
+def to_confirm(conn: psycopg.Connection, region: str | None = None) -> list[ToConfirm]:
+    """What to confirm about OPD attribution, per region (empty before the first dbt build)."""
+    if conn.execute("select to_regclass('intermediate.int_opd_attribution_to_confirm')").fetchone()[0] is None:
+        return []
+    fields_ = ", ".join(ToConfirm.__dataclass_fields__)
+    rows = conn.execute(
+        f"select {fields_} from intermediate.int_opd_attribution_to_confirm "  # noqa: S608
+        "where %(region)s::text is null or kode_wilayah = %(region)s "
+        "order by kode_wilayah, item_kind, roster_workers + bpjs_people desc, item",
+        {"region": region},
+    ).fetchall()
+    return [ToConfirm(*r) for r in rows]
+
+
+HOW_TO_CONFIRM = (
+    "Konfirmasi / gabungkan: tambahkan baris di opd_aliases.yaml pada folder konfigurasi (UCJ_CONFIG_DIR); "
+    "berlaku pada run berikutnya. To confirm or merge one, add the line shown to opd_aliases.yaml in the "
+    "config folder (UCJ_CONFIG_DIR), under aliases: (an OPD) or npp_pairs: (an NPP), with opd: a code of "
+    "dbt_project/seeds/opd.csv to merge it into that OPD, or its own name to confirm it as a new OPD; "
+    "effective on the next run, no code change."
+)
+
+
 def status_report(conninfo: str, *, limit: int = 10, today: date | None = None) -> StatusReport:
     """The report; a warehouse not yet migrated (no audit tables) gives an empty one."""
     today = today or today_wita()
@@ -178,7 +217,10 @@ def status_report(conninfo: str, *, limit: int = 10, today: date | None = None) 
             "select to_regclass('audit.pipeline_runs') is not null, to_regclass('audit.files') is not null"
         ).fetchone()
         return StatusReport(
-            today, last_runs(conn, limit) if has_runs else [], freshness(conn, today) if has_files else []
+            today,
+            last_runs(conn, limit) if has_runs else [],
+            freshness(conn, today) if has_files else [],
+            to_confirm(conn),
         )
 
 
@@ -248,4 +290,30 @@ def print_status(
         console.print(fresh)
     else:
         console.print("[yellow]Belum ada berkas diterima / no files received yet (audit.files is empty).[/]")
+    print_to_confirm(console, report.to_confirm)
     return report
+
+
+_KIND_LABEL = {
+    "opd": "OPD belum dikonfirmasi / unconfirmed OPD",
+    "npp": "NPP tanpa OPD / NPP of no OPD",
+    "npp_conflict": "NPP konflik / NPP conflict",
+}
+
+
+def print_to_confirm(console: Console, items: list[ToConfirm]) -> None:
+    """The "to confirm" table: unconfirmed OPDs, NPPs of no OPD and NPP conflicts, per region."""
+    if not items:
+        console.print("[green]Tidak ada OPD atau NPP yang perlu dikonfirmasi / nothing to confirm.[/]")
+        return
+    table = Table(title=f"Perlu dikonfirmasi / to confirm ({len(items)})", title_justify="left", caption=HOW_TO_CONFIRM)
+    for name in ("wilayah", "jenis", "kode / NPP", "nama", "pekerja daftar", "peserta BPJS", "baris anggaran",
+                 "berkas", "baris untuk opd_aliases.yaml"):  # fmt: skip
+        table.add_column(name, overflow="fold")
+    for t in items:
+        table.add_row(
+            t.kode_wilayah, _KIND_LABEL.get(t.item_kind, t.item_kind), t.item, t.item_name or "",
+            _fmt(t.roster_workers), _fmt(t.bpjs_people), _fmt(t.budget_lines),
+            "\n".join(t.files[:5]) + (f"\n(+{len(t.files) - 5})" if len(t.files) > 5 else ""), t.config_line,
+        )  # fmt: skip
+    console.print(table)

@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 
-from ucj.ops.status import Freshness, freshness
+from ucj.ops.status import Freshness, ToConfirm, freshness, to_confirm
 from ucj.reference import region_names
 
 PROVINCE = "74"
@@ -62,6 +62,7 @@ class ReportData:
     quality: list[dict[str, Any]] = field(default_factory=list)  # per source: files and rows
     quarantined: list[dict[str, Any]] = field(default_factory=list)  # files moved to quarantine
     late: list[Freshness] = field(default_factory=list)  # sources late on `today`
+    to_confirm: list[ToConfirm] = field(default_factory=list)  # OPDs and NPPs to confirm (issue 15)
 
 
 def _rows(conn: psycopg.Connection, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -203,7 +204,7 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
                select distinct on (e.opd_code)
                       e.kode_wilayah, e.opd_code, e.opd_name, d.opd_abbreviation, e.period_month,
                       e.roster_workers, e.enrolled_active, e.not_enrolled, e.enrolled_not_on_roster,
-                      e.enrollment_pct
+                      e.enrollment_pct, coalesce(d.is_confirmed, true) as is_confirmed
                from marts.fct_opd_enrollment_monthly e
                left join marts.dim_opd d using (opd_code)
                where e.kode_wilayah = any(%(regions)s::text[])
@@ -227,7 +228,8 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
     data.budget = _rows(
         conn,
         """select b.kode_wilayah, b.opd_code, d.opd_name, d.opd_abbreviation, b.budgeted_idr, b.budgeted_workers,
-                  b.roster_workers, b.required_idr, b.billed_idr, b.paid_idr, b.shortfall_idr
+                  b.roster_workers, b.required_idr, b.billed_idr, b.paid_idr, b.shortfall_idr,
+                  coalesce(d.is_confirmed, true) as is_confirmed
            from marts.fct_budget_yearly b
            left join marts.dim_opd d using (opd_code)
            where b.kode_wilayah = any(%(regions)s::text[]) and b.fiscal_year = %(year)s
@@ -293,11 +295,13 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
     )
     data.late = [f for f in freshness(conn, today, regions=scope.regions) if f.kode_wilayah in scope.regions]
     data.late = [f for f in data.late if f.verdict == "late"]
+    data.to_confirm = [t for t in to_confirm(conn) if t.kode_wilayah in scope.regions]
     data.headline.update(
         files_received=sum(q["files"] for q in data.quality),
         files_quarantined=sum(q["files_quarantined"] for q in data.quality),
         rows_read=sum(q["rows_read"] for q in data.quality),
         rows_rejected=sum(q["rows_rejected"] for q in data.quality),
         late_sources=len(data.late),
+        opds_to_confirm=sum(1 for t in data.to_confirm if t.item_kind == "opd"),
     )
     return data

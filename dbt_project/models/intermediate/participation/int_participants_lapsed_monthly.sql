@@ -4,8 +4,14 @@
         incremental_strategy='delete+insert',
         unique_key=['kode_wilayah', 'period_month'],
         on_schema_change='append_new_columns',
-        post_hook="{{ record_incremental_window(ref('int_participants_active_counts_monthly')) }}",
-        pre_hook="{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly')) }}",
+        post_hook=[
+            "{{ record_incremental_window(ref('int_participants_active_counts_monthly')) }}",
+            "{{ opd_attribution_record() }}",
+        ],
+        pre_hook=[
+            "{{ opd_attribution_prepare() }}",
+            "{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true) }}",
+        ],
     )
 }}
 -- grain: one row per region x month x person who was AKTIF in the region's previous export
@@ -14,6 +20,8 @@
 -- Incremental by month: a month depends on its own export and the region's previous one, so
 -- an incremental run reads the participation rows of the rebuilt months and of the month
 -- before each (the export months come from the small active-counts table, not the big fact).
+-- All months when the OPD attribution changed (billed_opd_code).
+-- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
 
 with
 
@@ -34,7 +42,9 @@ all_months as (
 
 months as (
     select * from all_months
-    where {{ incremental_months_filter('period_month', ref('int_participants_active_counts_monthly')) }}
+    where {{ incremental_months_filter(
+        'period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true,
+    ) }}
 ),
 
 months_read as (

@@ -4,8 +4,11 @@
         incremental_strategy='delete+insert',
         unique_key=['kode_wilayah', 'period_month'],
         on_schema_change='append_new_columns',
-        post_hook="{{ record_incremental_window(this) }}",
-        pre_hook="{{ delete_incremental_months('period_month', ref('stg_ucj__participants')) }}",
+        post_hook=["{{ record_incremental_window(this) }}", "{{ opd_attribution_record() }}"],
+        pre_hook=[
+            "{{ opd_attribution_prepare() }}",
+            "{{ delete_incremental_months('period_month', ref('stg_ucj__participants'), opd_attribution=true) }}",
+        ],
         indexes=[
             {'columns': ['kode_wilayah', 'period_month']},
             {'columns': ['person_id']},
@@ -17,32 +20,48 @@
 -- participation export. Incremental by month: an incremental run rebuilds the months from
 -- var('lookback_months') before the newest export onwards (late and corrected files).
 -- A line listed twice in an export (same person, same employer) counts once.
+-- The OPD billed: by the line's NPP when the NPP is known (config folder, reference, learned:
+-- int_npp_opd_pairs), else by its employer name (int_opd_texts_matched_to_opds); billed_opd_via
+-- says which. All months are rebuilt when the OPD attribution changed (an alias added).
+-- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
 
 with
 
 participants as (
     select * from {{ ref('stg_ucj__participants') }}
-    where {{ incremental_months_filter('period_month', ref('stg_ucj__participants')) }}
+    where {{ incremental_months_filter('period_month', ref('stg_ucj__participants'), opd_attribution=true) }}
 ),
 
 kpjs as (
     select * from {{ ref('int_kpjs_resolved_to_persons') }}
 ),
 
-opds as (
-    select * from {{ ref('stg_reference__opds') }}
+npp_pairs as (
+    select * from {{ ref('int_npp_opd_pairs') }}
+),
+
+employer_names as (
+    select * from {{ ref('int_opd_texts_matched_to_opds') }}
 ),
 
 identified as (
     select
         participants.*,
         coalesce(participants.nik, kpjs.person_id, 'KPJ:' || participants.kpj) as resolved_person_id,
-        opds.opd_code as billed_opd_code
+        coalesce(npp_pairs.opd_code, employer_names.opd_code) as billed_opd_code,
+        case
+            when npp_pairs.opd_code is not null then 'npp'
+            when employer_names.opd_code is not null then 'employer_name'
+        end as billed_opd_via
     from participants
     left join kpjs on participants.kpj = kpjs.kpj
-    left join opds
-        on participants.npp = opds.npp
-        and participants.kode_wilayah = opds.kode_wilayah
+    left join npp_pairs
+        on participants.npp_key = npp_pairs.npp
+        and participants.kode_wilayah = npp_pairs.kode_wilayah
+    left join employer_names
+        on participants.employer_key = employer_names.opd_key
+        and participants.kode_wilayah = employer_names.kode_wilayah
+        and participants.employer_key <> ''
 ),
 
 per_account as (
@@ -52,6 +71,8 @@ per_account as (
         resolved_person_id as person_id,
         coalesce(npp, '') as npp,
         max(billed_opd_code) as billed_opd_code,
+        max(billed_opd_via) as billed_opd_via,
+        max(employer_name) as employer_name,
         max(nik) as nik,
         max(kpj) as kpj,
         -- the segment of the active line, PU before JAKON before BPU when they differ
@@ -84,6 +105,8 @@ final as (
         {{ participant_key('person_id') }} as participant_key,
         npp,
         billed_opd_code,
+        billed_opd_via,
+        employer_name,
         nik,
         kpj,
         segment,

@@ -1,7 +1,8 @@
 -- grain: one row per region x OPD x fiscal year
 -- APBD pagu against what the OPD's roster needs and what BPJS billed and was paid.
 -- budgeted_workers: an OPD's worker count is repeated on each of its account lines (JKK and
--- JKM), so it is the largest count of its lines, never their sum.
+-- JKM), so it is the largest count of its lines, never their sum. Every budget line counts: a
+-- line of an OPD the reference lacks is under its unconfirmed code (is_confirmed = false).
 
 with
 
@@ -11,6 +12,10 @@ budget_lines as (
 
 opd_texts as (
     select * from {{ ref('int_opd_texts_matched_to_opds') }}
+),
+
+opds as (
+    select * from {{ ref('int_opds') }}
 ),
 
 expected as (
@@ -99,8 +104,10 @@ final as (
         coalesce(billed.paid_idr, 0)::numeric(18, 2) as paid_idr,
         (coalesce(required.required_idr, 0) - coalesce(budgeted.budgeted_idr, 0))::numeric(18, 2) as shortfall_idr,
         round(budgeted.budgeted_idr / nullif(budgeted.budgeted_workers, 0), 2)::numeric(18, 2)
-            as cost_per_worker_year_idr
+            as cost_per_worker_year_idr,
+        coalesce(opds.is_confirmed, false) as is_confirmed
     from spine
+    left join opds on spine.opd_code = opds.opd_code
     left join budgeted
         on spine.kode_wilayah = budgeted.kode_wilayah
         and spine.opd_code = budgeted.opd_code

@@ -4,20 +4,32 @@
         incremental_strategy='delete+insert',
         unique_key=['kode_wilayah', 'period_month'],
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly')) }}",
+        pre_hook=[
+            "{{ opd_attribution_prepare() }}",
+            "{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true) }}",
+        ],
+        post_hook=["{{ opd_attribution_record() }}"],
     )
 }}
 -- grain: one row per region x month x segment (PU, BPU, JAKON) with a participation export
 -- after the region's first: participants AKTIF in the previous export who are not AKTIF in
 -- this one (lapsed: listed NON AKTIF, or no longer listed), against last month's actives.
 -- Incremental by month (the months of int_participants_lapsed_monthly's window); the previous
--- month's actives come from the small active-counts table, read whole.
+-- month's actives come from the small active-counts table, read whole. All months when the OPD
+-- attribution changed (lapsed_billed_to_opd counts the lapsed billed to an OPD).
+-- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
 
 with
 
 lapsed as (
     select * from {{ ref('int_participants_lapsed_monthly') }}
-    where {{ incremental_months_filter('period_month', ref('int_participants_active_counts_monthly')) }}
+    where {{ incremental_months_filter(
+        'period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true,
+    ) }}
+),
+
+opds as (
+    select * from {{ ref('int_opds') }}
 ),
 
 active_counts as (
@@ -37,13 +49,15 @@ previous_counts as (
 
 lapsed_counts as (
     select
-        kode_wilayah,
-        period_month,
-        segment,
+        lapsed.kode_wilayah,
+        lapsed.period_month,
+        lapsed.segment,
         count(*) as lapsed_participants,
-        count(*) filter (where is_listed_non_aktif) as lapsed_listed_non_aktif,
-        count(*) filter (where billed_opd_code is not null) as lapsed_billed_to_opd
+        count(*) filter (where lapsed.is_listed_non_aktif) as lapsed_listed_non_aktif,
+        count(*) filter (where lapsed.billed_opd_code is not null) as lapsed_billed_to_opd,
+        count(*) filter (where not opds.is_confirmed) as lapsed_billed_to_unconfirmed_opd
     from lapsed
+    left join opds on lapsed.billed_opd_code = opds.opd_code
     group by 1, 2, 3
 ),
 
@@ -57,6 +71,7 @@ final as (
         coalesce(lapsed_counts.lapsed_participants, 0)::integer as lapsed_participants,
         coalesce(lapsed_counts.lapsed_listed_non_aktif, 0)::integer as lapsed_listed_non_aktif,
         coalesce(lapsed_counts.lapsed_billed_to_opd, 0)::integer as lapsed_billed_to_opd,
+        coalesce(lapsed_counts.lapsed_billed_to_unconfirmed_opd, 0)::integer as lapsed_billed_to_unconfirmed_opd,
         {{ pct('coalesce(lapsed_counts.lapsed_participants, 0)', 'previous_counts.previous_active') }} as lapse_rate_pct
     from previous_counts
     left join lapsed_counts
@@ -68,6 +83,7 @@ final as (
             'previous_counts.period_month',
             ref('int_participants_active_counts_monthly'),
             region_column='previous_counts.kode_wilayah',
+            opd_attribution=true,
         ) }}
 )
 

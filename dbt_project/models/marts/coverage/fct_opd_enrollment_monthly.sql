@@ -4,30 +4,38 @@
         incremental_strategy='delete+insert',
         unique_key=['kode_wilayah', 'period_month'],
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_incremental_months('period_month', ref('int_participation_monthly')) }}",
+        pre_hook=[
+            "{{ opd_attribution_prepare() }}",
+            "{{ delete_incremental_months('period_month', ref('int_participation_monthly'), opd_attribution=true) }}",
+        ],
+        post_hook=["{{ opd_attribution_record() }}"],
     )
 }}
 -- grain: one row per region x OPD x month
 -- Of the workers on each OPD's latest roster as of the month, who is an active BPJS
 -- participant that month, and who is billed to the OPD without being on its roster.
--- Months: those with a participation export for the region.
+-- Months: those with a participation export for the region. Every OPD the data names is here:
+-- those the reference lacks under their unconfirmed code (is_confirmed = false), and those known
+-- only by the employer name of BPJS lines (roster_workers 0, enrolled_not_on_roster counted).
+-- All months are rebuilt when the OPD attribution changed (an alias merged an OPD into another).
+-- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
 
 with
 
 roster as (
     select * from {{ ref('int_opd_rosters_as_of_months') }}
     where has_participation_export
-        and {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
+        and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
 ),
 
 active as (
     select * from {{ ref('int_participation_monthly') }}
     where is_active
-        and {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
+        and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
 ),
 
 opds as (
-    select * from {{ ref('stg_reference__opds') }}
+    select * from {{ ref('int_opds') }}
 ),
 
 active_niks as (
@@ -96,7 +104,8 @@ final as (
         combined.enrolled_active::integer as enrolled_active,
         (combined.roster_workers - combined.enrolled_active)::integer as not_enrolled,
         combined.enrolled_not_on_roster::integer as enrolled_not_on_roster,
-        {{ pct('combined.enrolled_active', 'combined.roster_workers') }} as enrollment_pct
+        {{ pct('combined.enrolled_active', 'combined.roster_workers') }} as enrollment_pct,
+        opds.is_confirmed
     from combined
     inner join opds on combined.opd_code = opds.opd_code
 )

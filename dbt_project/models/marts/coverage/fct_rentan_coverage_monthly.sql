@@ -9,8 +9,10 @@
         on_schema_change='append_new_columns',
         pre_hook=[
             "set local enable_nestloop = off",
-            "{{ delete_incremental_months('period_month', ref('int_participation_monthly')) }}",
+            "{{ opd_attribution_prepare() }}",
+            "{{ delete_incremental_months('period_month', ref('int_participation_monthly'), opd_attribution=true) }}",
         ],
+        post_hook=["{{ opd_attribution_record() }}"],
     )
 }}
 
@@ -21,7 +23,9 @@
 -- Incremental by month (the window of int_participation_monthly): a month's rows need the
 -- rosters (read whole, small) and that month's active participants only. A corrected roster of
 -- a month before the window also changes PKS months before the window: like every
--- incremental fact, a correction older than the window needs --full-refresh.
+-- incremental fact, a correction older than the window needs --full-refresh. All months are
+-- rebuilt when the OPD attribution changed (an alias of the config folder).
+-- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
 
 with
 
@@ -52,7 +56,7 @@ pks_workers as (
 months as (
     select * from {{ ref('int_region_months') }}
     where has_participation_export
-        and {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
+        and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
 ),
 
 active_niks as (
@@ -62,7 +66,7 @@ active_niks as (
         nik
     from {{ ref('int_participation_monthly') }}
     where is_active and nik is not null
-        and {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
+        and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
 ),
 
 pks_months as (

@@ -14,7 +14,8 @@ renamed as (
         jkk_risk_class::text as jkk_risk_class,
         {{ normalize_name('opd_name') }} as opd_name_key,
         {{ normalize_name('singkatan') }} as opd_abbreviation_key,
-        is_synthetic::boolean as is_synthetic
+        is_synthetic::boolean as is_synthetic,
+        coalesce(npp_verified::text, 'synthetic') = 'synthetic' as is_npp_synthetic
     from source
 )
 

@@ -1,5 +1,7 @@
 -- The version of each delivered file that the marts use: a corrected re-delivery at the
 -- same path replaces the earlier one (which stays in raw and in audit.files as history).
+-- Only files of a region of the reference (a kabupaten or kota of regions.csv): a folder named
+-- after no Pemda (74.99, 74) never reaches the marts (the landing refuses them too).
 
 with
 
@@ -7,17 +9,23 @@ files as (
     select * from {{ source('audit', 'files') }}
 ),
 
+regions as (
+    select * from {{ ref('stg_reference__regions') }}
+    where region_level in ('kabupaten', 'kota')
+),
+
 current_files as (
     select
-        file_id,
-        source,
-        kode_wilayah,
-        period,
-        relative_path,
-        file_name,
-        seen_at as delivered_at
+        files.file_id,
+        files.source,
+        files.kode_wilayah,
+        files.period,
+        files.relative_path,
+        files.file_name,
+        files.seen_at as delivered_at
     from files
-    where status = 'loaded' and is_current
+    inner join regions on files.kode_wilayah = regions.kode_wilayah
+    where files.status = 'loaded' and files.is_current
 )
 
 select * from current_files
