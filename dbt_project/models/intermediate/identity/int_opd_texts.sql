@@ -1,7 +1,7 @@
 -- grain: one row per region x OPD text (normalised) seen in the data: roster lines (the OPD
 -- column, filled from the title block or sheet when a line has none), the OPD a roster or budget
 -- sheet's title block, sheet name or file name gives, budget lines, and the employer names of
--- BPJS participation lines whose NPP is not known (config folder, reference). opd_text is the
+-- BPJS participation and claims lines whose NPP is not known (config folder, reference). opd_text is the
 -- spelling seen most often (the Pemda's own before BPJS's); the evidence columns say where and how much.
 
 with
@@ -81,6 +81,24 @@ employer_lines as (
     group by 1, 2, 3
 ),
 
+claims_employer_lines as (
+    select
+        claims.kode_wilayah,
+        claims.employer_key as opd_key,
+        claims.employer_name as opd_text,
+        'employer' as seen_in,
+        count(*) as lines,
+        count(distinct claims.kpj) as people,
+        count(distinct claims.file_id) as files
+    from {{ ref('stg_ucj__claims') }} as claims
+    left join known_npps
+        on claims.kode_wilayah = known_npps.kode_wilayah
+        and claims.npp_key = known_npps.npp_key
+    where claims.employer_key <> ''
+        and known_npps.npp_key is null
+    group by 1, 2, 3
+),
+
 seen as (
     select * from roster_lines
     union all
@@ -89,6 +107,8 @@ seen as (
     select * from budget_lines
     union all
     select * from employer_lines
+    union all
+    select * from claims_employer_lines
 ),
 
 spellings as (

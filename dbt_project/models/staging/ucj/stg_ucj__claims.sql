@@ -20,6 +20,10 @@ renamed as (
         source.kode_wilayah,
         source.kpj,
         source.nik,
+        source.npp,
+        nullif(regexp_replace(coalesce(source.npp, ''), '[^0-9A-Za-z]', '', 'g'), '') as npp_key,
+        source.nama_pemberi_kerja as employer_name,
+        {{ normalize_name('source.nama_pemberi_kerja') }} as employer_key,
         upper(trim(source.program)) as program,
         source.jenis_manfaat as benefit_text,
         case
