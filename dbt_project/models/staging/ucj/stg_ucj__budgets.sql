@@ -17,7 +17,6 @@ renamed as (
         source.batch_id as file_id,
         source.sheet,
         source.source_row,
-        source.sheet,
         source.kode_wilayah,
         source.opd as opd_text,
         {{ normalize_name('source.opd') }} as opd_key,

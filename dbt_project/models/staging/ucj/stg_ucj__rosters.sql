@@ -15,7 +15,6 @@ renamed as (
         source.batch_id as file_id,
         source.sheet,
         source.source_row,
-        source.sheet,
         source.kode_wilayah,
         source.nik,
         source.nama as worker_name,
