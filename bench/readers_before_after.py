@@ -122,7 +122,7 @@ def table(folder: Path) -> None:
     manifest = {e["path"]: e for e in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))}
     runs = {name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8")) for name in ("before", "after")}
     print("| source | files | truth rows | of which deliberately bad | in files whose required column has an unknown"
-          " wording | before: loaded / rejected / files quarantined | after: loaded / rejected / files quarantined |")
+          " wording | before: loaded / rejected / files quarantined / rows lost silently | after: the same |")
     print("|---|---|---|---|---|---|---|")
     for source in SOURCES:
         entries = [e for e in manifest.values() if e["source"] == source]
@@ -136,7 +136,9 @@ def table(folder: Path) -> None:
                 totals["loaded"] += r["loaded"]
                 totals["rejected"] += r["rejected"] if r["verdict"] == "load" else 0
                 totals["quarantined"] += r["verdict"] == "quarantine"
-            cells.append(f"{totals['loaded']} / {totals['rejected']} / {totals['quarantined']}")
+                if r["verdict"] == "load":  # neither loaded nor rejected: rows of sheets never read
+                    totals["lost"] += manifest[r["path"]]["truth_rows"] - r["loaded"] - r["rejected"]
+            cells.append(f"{totals['loaded']} / {totals['rejected']} / {totals['quarantined']} / {totals['lost']}")
         print("| " + " | ".join(cells) + " |")
     codes: dict[str, dict[str, int]] = {"before": defaultdict(int), "after": defaultdict(int)}
     for name in ("before", "after"):
