@@ -92,6 +92,18 @@ def parse_money(v: Any, source: str) -> float:
     return float(s.replace(".", "").replace(",", "."))
 
 
+def nik_as_read(s: str) -> str:
+    """A NIK as a person reads it: the generator types some the way offices do (``'7471…``,
+    ``7471 0101 …``, ``7471.0101.…``, ``="7471…"``, the format-fuzz variations); the digits are
+    the NIK when there are 16 of them."""
+    text = s.strip()
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1]
+    text = text.lstrip("'")
+    digits = re.sub(r"[ .]", "", text)
+    return digits if len(digits) == 16 and digits.isdigit() else s
+
+
 def nik_ok(s: str, prefixes: set[str]) -> bool:
     if not NIK_RE.match(s) or s[:6] not in prefixes or int(s[12:]) < 1:
         return False
@@ -137,7 +149,7 @@ def find_defects(out: Path, entry: dict[str, Any], prefixes: set[str]) -> set[tu
             if f == "nik":
                 if isinstance(v, (int, float)) or SCI_RE.match(str(v)):
                     found.add((r, h, "nik_excel_float"))
-                elif not nik_ok(str(v), prefixes):
+                elif not nik_ok(nik_as_read(str(v)), prefixes):
                     found.add((r, h, "nik_invalid"))
             elif f in DATE_FIELDS:
                 d = parse_date(v)

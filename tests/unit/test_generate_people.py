@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_generate_checks import data_rows, parse_date
+from test_generate_checks import data_rows, nik_as_read, parse_date
 
 from ucj.generate import generate
 
@@ -41,7 +41,10 @@ def _records(out: Path, doc: dict, source: str):
         header, rows = data_rows(out, entry)
         field = {h: entry["columns"][h] for h in header if h in entry["columns"]}
         for _, cells in rows:
-            yield entry, {field[h]: v for h, v in zip(header, cells, strict=False) if h in field}
+            rec = {field[h]: v for h, v in zip(header, cells, strict=False) if h in field}
+            if "nik" in rec and rec["nik"] is not None:
+                rec["nik"] = nik_as_read(str(rec["nik"]))
+            yield entry, rec
 
 
 def _sex_dob(nik: str) -> tuple[str, dt.date]:

@@ -19,6 +19,7 @@ from ucj.generate.defects import Column, inject
 from ucj.generate.formats import BULAN, day_to_date, fmt_date, fmt_rupiah, month_end, period_str, year_month
 from ucj.generate.reference import Opd
 from ucj.generate.run import REDELIVERY_DIR, Run
+from ucj.generate.variations import fmt_identifier
 from ucj.generate.world import KATEGORI_RENTAN, STATUS_PEGAWAI, RegionWorld
 from ucj.generate.writers import GridLayout, write_csv, write_xlsx
 
@@ -53,6 +54,10 @@ class RosterStyle:
     sheet: str
     name_pattern: int
     sort_by_name: bool
+    # drawn from the format-fuzz variations (ucj.generate.variations), so the demo data is not the
+    # readers' own dialect: how NIKs are typed, and a note under the table
+    id_style: str = "plain"
+    footnote: str | None = None
 
 
 def roster_style(seed: int, key: str, force_xlsx: bool = False) -> RosterStyle:
@@ -95,7 +100,17 @@ def roster_style(seed: int, key: str, force_xlsx: bool = False) -> RosterStyle:
         sheet=r.choice(("Sheet1", "DATA", "Non ASN", "Lampiran")),
         name_pattern=r.randrange(4),
         sort_by_name=r.random() < 0.5,
+        **_variation_habits(seed, key, fmt),
     )
+
+
+def _variation_habits(seed: int, key: str, fmt: str) -> dict[str, Any]:
+    """Habits from the format-fuzz variations, drawn from a stream of their own (the styles
+    above, and so the published figures' files, keep their draws)."""
+    r = random.Random(f"{seed}:{key}:variations")
+    styles = ["plain", "plain", "apostrophe", "grouped", "dotted"] + (["formula"] if fmt != "xlsx" else [])
+    notes = [None, None, "Sumber: SIMPEG dan daftar hadir OPD", "Keterangan: *) tenaga harian lepas"]
+    return {"id_style": r.choice(styles), "footnote": r.choice(notes)}
 
 
 def roster_columns(st: RosterStyle, rentan: bool) -> list[Column]:
@@ -264,6 +279,7 @@ def write_roster(
             clean=version == "corrected",
         )
         data, recs = inject(vrows, inj, first)
+        data = _type_identifiers(data, cols, st.id_style, first, recs)
         grid = [*head_rows, *data]
         bold = set()
         wage_col = next(k for k, c in enumerate(cols) if c.field == "upah")
@@ -276,6 +292,8 @@ def write_roster(
             tr[wage_col] = fmt_rupiah(total, cols[wage_col].style)
             bold.add(len(grid))
             grid.append(tr)
+        if st.footnote:
+            grid.append([st.footnote])
         sig_col = max(1, len(cols) - 3)
         place = region.short_name
         sig_date = month_end(m)
@@ -345,6 +363,26 @@ def write_roster(
         )
         if version == "corrected":
             run.manifest.add_defect(run.rel(rel_base / name), sheet, None, None, "corrected_redelivery", rel)
+
+
+def _type_identifiers(
+    data: list[list[Any]], cols: list[Column], style: str, first: int, recs: list[tuple[int, str | None, str, str]]
+) -> list[list[Any]]:
+    """NIKs as this office types them (``'7471…``, ``7471 0101 …``): only the cells no defect
+    was injected into, which keep the value the defect manifest expects."""
+    if style == "plain":
+        return data
+    at = next((k for k, c in enumerate(cols) if c.field == "nik"), None)
+    if at is None:
+        return data
+    damaged = {row for row, col, _kind, _value in recs if col in (cols[at].header, "nik")}
+    out = []
+    for j, row in enumerate(data):
+        cell = row[at]
+        if first + j not in damaged and isinstance(cell, str) and len(cell) == 16 and cell.isdigit():
+            row = [*row[:at], fmt_identifier(cell, style, "nik"), *row[at + 1 :]]
+        out.append(row)
+    return out
 
 
 def _money(v: Any) -> float:
