@@ -63,38 +63,40 @@ budget_lines as (
     group by 1, 2, 3
 ),
 
-employer_lines as (
+bpjs_lines as (
     select
-        participants.kode_wilayah,
-        participants.employer_key as opd_key,
-        participants.employer_name as opd_text,
-        'employer' as seen_in,
-        count(*) as lines,
-        count(distinct participants.person_id) as people,
-        count(distinct participants.file_id) as files
-    from {{ ref('stg_ucj__participants') }} as participants
-    left join known_npps
-        on participants.kode_wilayah = known_npps.kode_wilayah
-        and participants.npp_key = known_npps.npp_key
-    where participants.employer_key <> ''
-        and known_npps.npp_key is null
-    group by 1, 2, 3
+        kode_wilayah,
+        employer_key,
+        employer_name,
+        npp_key,
+        person_id,
+        file_id
+    from {{ ref('stg_ucj__participants') }}
+    union all
+    select
+        kode_wilayah,
+        employer_key,
+        employer_name,
+        npp_key,
+        coalesce(nik, 'KPJ:' || kpj) as person_id,
+        file_id
+    from {{ ref('stg_ucj__claims') }}
 ),
 
-claims_employer_lines as (
+employer_lines as (
     select
-        claims.kode_wilayah,
-        claims.employer_key as opd_key,
-        claims.employer_name as opd_text,
+        bpjs_lines.kode_wilayah,
+        bpjs_lines.employer_key as opd_key,
+        bpjs_lines.employer_name as opd_text,
         'employer' as seen_in,
         count(*) as lines,
-        count(distinct claims.kpj) as people,
-        count(distinct claims.file_id) as files
-    from {{ ref('stg_ucj__claims') }} as claims
+        count(distinct bpjs_lines.person_id) as people,
+        count(distinct bpjs_lines.file_id) as files
+    from bpjs_lines
     left join known_npps
-        on claims.kode_wilayah = known_npps.kode_wilayah
-        and claims.npp_key = known_npps.npp_key
-    where claims.employer_key <> ''
+        on bpjs_lines.kode_wilayah = known_npps.kode_wilayah
+        and bpjs_lines.npp_key = known_npps.npp_key
+    where bpjs_lines.employer_key <> ''
         and known_npps.npp_key is null
     group by 1, 2, 3
 ),
@@ -107,8 +109,6 @@ seen as (
     select * from budget_lines
     union all
     select * from employer_lines
-    union all
-    select * from claims_employer_lines
 ),
 
 spellings as (
