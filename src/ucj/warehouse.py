@@ -12,6 +12,7 @@ password from ``UCJ_<ROLE>_PASSWORD`` (unset: no password, as with local trust a
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -102,11 +103,36 @@ def start_embedded(pgdata: Path) -> str:
         server = _embedded.get(pgdata)
         if server is None:
             pgdata.mkdir(parents=True, exist_ok=True)
+            adopt_orphaned_embedded(pgdata)
             server = pgserver.get_server(pgdata, cleanup_mode="stop")
             _embedded[pgdata] = server
     params = PgParams.from_url(server.get_uri())  # type: ignore[attr-defined]
     _ensure_database(params, WAREHOUSE_DB)
     return PgParams(params.host, params.port, params.user, "", WAREHOUSE_DB).url()
+
+
+def adopt_orphaned_embedded(pgdata: Path) -> list[int]:
+    """Forget the handles of processes that died holding the embedded server (``kill -9`` of a
+    ``ucj run``), so the server they left running is adopted by this process and stops when the
+    last live process using it exits, instead of running on as an orphan. Says so in the log;
+    returns the dead pids."""
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"  # pgserver's list of the processes holding the server
+    try:
+        pids = [int(p) for p in json.loads(handles.read_text())]
+    except (OSError, ValueError, TypeError):
+        return []
+    dead = [p for p in pids if not psutil.pid_exists(p)]
+    if dead:
+        handles.write_text(json.dumps([p for p in pids if p not in dead]))
+        log.warning(
+            "embedded PostgreSQL in %s was left running by process(es) %s that stopped without releasing it:"
+            " adopted; it stops when the last ucj process using it exits",
+            pgdata,
+            ", ".join(map(str, dead)),
+        )
+    return dead
 
 
 def stop_embedded() -> None:
