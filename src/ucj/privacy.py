@@ -83,7 +83,9 @@ def _mask_run(match: re.Match[str], text: str) -> str:
 
 
 def install_log_masking() -> None:
-    """Mask identifiers in every log record of the ``ucj`` loggers, message and traceback alike.
+    """Mask identifiers in every log record of the process, message and traceback alike (chained
+    exceptions included: the traceback text is masked whole), whichever logger writes it: the
+    ``ucj`` loggers, Airflow's, psycopg's or dbt's (an error's CONTEXT line can quote a row).
 
     A record factory, not a handler filter: it holds whichever handlers Airflow, the CLI or
     pytest attach. Installed once per process (``import ucj`` does it).
@@ -94,17 +96,17 @@ def install_log_masking() -> None:
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = base(*args, **kwargs)
-        name = record.name or ""  # logging.makeLogRecord builds a blank record first
-        if name == "ucj" or name.startswith("ucj."):
-            try:
-                message = record.getMessage()
-            except Exception:  # noqa: BLE001 - a broken format string is logging's to report
-                return record
-            masked = mask_identifiers(message)
-            if masked != message:
-                record.msg, record.args = masked, None
-            if record.exc_info and not record.exc_text:
-                record.exc_text = mask_identifiers(logging.Formatter().formatException(record.exc_info))
+        if not record.name:  # logging.makeLogRecord builds a blank record first
+            return record
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string is logging's to report
+            return record
+        masked = mask_identifiers(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_identifiers(logging.Formatter().formatException(record.exc_info))
         return record
 
     factory.ucj_masking = True  # type: ignore[attr-defined]

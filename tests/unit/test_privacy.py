@@ -71,3 +71,22 @@ def test_no_identifier_leaks_whatever_its_separators() -> None:
 def test_a_bare_thousands_grouped_number_is_masked_when_it_could_be_an_identifier() -> None:
     """Without Rp/IDR or cents, 10+ grouped digits may be an identifier typed in threes."""
     assert mask_identifiers("7.471.010.101.700.601") == "*.***.***.***.**0.601"
+
+
+def test_every_logger_is_masked_chained_exceptions_included(caplog) -> None:
+    """Airflow's, psycopg's or dbt's own records carry row data too (a COPY error's CONTEXT)."""
+    import logging
+
+    nik = "7471010101900001"
+    logger = logging.getLogger("airflow.task")
+    with caplog.at_level(logging.ERROR, logger="airflow.task"):
+        try:
+            try:
+                raise ValueError(f"COPY rosters, line 4: {nik}\tANI")
+            except ValueError as inner:
+                raise RuntimeError("load failed") from inner
+        except RuntimeError:
+            logger.exception("task failed for %s", nik)
+    (record,) = [r for r in caplog.records if r.name == "airflow.task"]
+    assert nik not in record.getMessage() and "0001" in record.getMessage()
+    assert nik not in (record.exc_text or "") and "COPY rosters" in (record.exc_text or "")
