@@ -154,8 +154,8 @@ def _ingest_locked(
             return _unsettled(FileOutcome(landed.relative_path, *_place(landed), "unsettled"), str(err)), None
         except FileVerdict as err:
             code, message, where = err.code, err.message, err.where
-        except (psycopg.OperationalError, psycopg.InterfaceError, MemoryError):
-            raise  # the server or the machine, not the file: the task's retries are for these
+        except (psycopg.OperationalError, psycopg.InterfaceError, MemoryError, OSError):
+            raise  # the server or the machine (a full disk), not the file: the task's retries are for these
         except Exception as err:  # anything else about this file: it is kept and reported, not retried nightly
             code, where = "INTERNAL_ERROR", {}
             message = (
