@@ -58,8 +58,21 @@ def records(out: Path, doc: dict, entry: dict, drop_defects: bool = True) -> lis
         if r in skip:
             continue
         cells = grid[r - 1]
-        out_rows.append({entry["columns"][h]: v for h, v in zip(header, cells, strict=False) if h in entry["columns"]})
+        row = {entry["columns"][h]: v for h, v in zip(header, cells, strict=False) if h in entry["columns"]}
+        if isinstance(row.get("nik"), str):
+            row["nik"] = nik_as_typed(row["nik"])
+        out_rows.append(row)
     return out_rows
+
+
+def nik_as_typed(text: str) -> str:
+    """The NIK a person reads in a cell the generator typed as offices do (``'7471…``,
+    ``7471 0101 …``, ``7471.0101.…``, ``="7471…"``): its 16 digits, else the text as it is."""
+    body = text.strip()
+    if body.startswith('="') and body.endswith('"'):
+        body = body[2:-1]
+    digits = body.lstrip("'").replace(" ", "").replace(".", "")
+    return digits if len(digits) == 16 and digits.isdigit() else text
 
 
 def files(doc: dict, source: str, region: str, period: str | None = None) -> list[dict]:
