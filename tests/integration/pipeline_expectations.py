@@ -78,8 +78,21 @@ def rows_of(spec: FileSpec) -> list[dict[str, str]]:
     fields = [spec.columns.get(h.strip()) for h in header]
     rows = []
     for raw in table[spec.first_data_row - 1 : spec.last_data_row]:
-        rows.append({f: v.strip() for f, v in zip(fields, raw, strict=False) if f})
+        row = {f: v.strip() for f, v in zip(fields, raw, strict=False) if f}
+        if "nik" in row:
+            row["nik"] = nik_as_typed(row["nik"])
+        rows.append(row)
     return rows
+
+
+def nik_as_typed(text: str) -> str:
+    """The NIK a person reads in a cell typed as offices type them (``'7471…``, ``7471 0101 …``,
+    ``7471.0101.…``, ``="7471…"``; the generator draws these): its 16 digits, else the text."""
+    body = text.strip()
+    if body.startswith('="') and body.endswith('"'):
+        body = body[2:-1]
+    digits = body.lstrip("'").replace(" ", "").replace(".", "")
+    return digits if len(digits) == 16 and digits.isdigit() else text
 
 
 def opd_npps() -> dict[tuple[str, str], str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from pipeline_expectations import nik_as_typed
 
 from ucj.generate import generate
 
@@ -64,15 +65,6 @@ def records(out: Path, doc: dict, entry: dict, drop_defects: bool = True) -> lis
         out_rows.append(row)
     return out_rows
 
-
-def nik_as_typed(text: str) -> str:
-    """The NIK a person reads in a cell the generator typed as offices do (``'7471…``,
-    ``7471 0101 …``, ``7471.0101.…``, ``="7471…"``): its 16 digits, else the text as it is."""
-    body = text.strip()
-    if body.startswith('="') and body.endswith('"'):
-        body = body[2:-1]
-    digits = body.lstrip("'").replace(" ", "").replace(".", "")
-    return digits if len(digits) == 16 and digits.isdigit() else text
 
 
 def files(doc: dict, source: str, region: str, period: str | None = None) -> list[dict]:
