@@ -229,3 +229,18 @@ def test_two_runs_at_once_load_every_file_once(warehouse, landing: Path) -> None
         files = conn.execute("select count(*), sum(rows_loaded) from audit.files").fetchone()
         rows = conn.execute("select count(*), count(distinct nik) from raw.rosters").fetchone()
     assert files == (6, 30) and rows == (30, 30)
+
+
+def test_a_broken_file_sent_again_is_quarantined_again_not_left_in_the_landing(warehouse, landing: Path) -> None:
+    """The recovery of an interrupted quarantine must not take a second delivery of the same
+    broken file for one: it is judged again and moved beside the first, with its own report."""
+    rel = "rosters/74.71/2025-06/kosong.csv"
+    path = landing / rel
+    path.parent.mkdir(parents=True)
+    path.write_text("NIK,Nama,OPD\n", encoding="utf-8")
+    first = ingest_file(parse_landed(landing, rel), warehouse.conninfo)
+    path.write_text("NIK,Nama,OPD\n", encoding="utf-8")  # the OPD sends the same file again
+    second = ingest_file(parse_landed(landing, rel), warehouse.conninfo)
+    assert (first.status, second.status) == ("quarantined", "quarantined")
+    assert first.quarantine_path != second.quarantine_path and Path(second.quarantine_path).exists()
+    assert not path.exists()

@@ -209,8 +209,8 @@ def _recover_quarantined(conn: psycopg.Connection, landed: LandedFile, digest: s
         return None
     file_id, code, message, target, rows_read = row
     latest = conn.execute("select status, content_sha256 from audit.files where file_id = %s", (file_id,)).fetchone()
-    if latest != ("quarantined", digest) or not target:
-        return None
+    if latest != ("quarantined", digest) or not target or Path(target).exists():
+        return None  # not an interrupted move: a file quarantined before and sent again is judged anew
     log.warning("%s: registered as quarantined but still in the landing folder; moving it now", landed.relative_path)
     recover_quarantine(landed, code, message, Path(target), rows_read)
     outcome = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, "quarantined")

@@ -144,7 +144,9 @@ def _existing(folder: Path) -> Path:
 
 def clear_cache() -> None:
     """Forget every loaded config file and merged table (tests; a long-lived process after edits)."""
-    for cached in (_resolve, _existing, _compose, _headers, _values, _aliases):
+    from ucj.ingest import values
+
+    for cached in (_resolve, _existing, _compose, _headers, _values, _aliases, values._taught_in):
         cached.cache_clear()
     fields.clear_cache()
 

@@ -54,6 +54,7 @@ New reason codes of this module are explained in :data:`VALUE_REASONS` (for the 
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -523,6 +524,12 @@ def code_key(text: str) -> str:
 
 def taught_spellings(kind: str) -> dict[str, str]:
     """Spellings a deployment taught in ``UCJ_CONFIG_DIR/values.yaml`` (code key -> code)."""
+    return _taught_in(os.environ.get("UCJ_CONFIG_DIR", ""), kind)
+
+
+@lru_cache(maxsize=64)
+def _taught_in(config: str, kind: str) -> dict[str, str]:
+    """Built once per config folder and kind (looked up for every distinct value of a chunk)."""
     from ucj.ingest import overrides
 
     return {code_key(s): c for s, c in overrides.value_spellings(kind).items()}
