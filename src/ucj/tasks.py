@@ -107,11 +107,9 @@ def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def record_run_start(url: str, dag_id: str, run_id: str, run_type: str | None, logical_date: Any) -> None:
-    """The run's row in ``audit.pipeline_runs``; the transform first waits for a backfill's dbt."""
+    """The run's row in ``audit.pipeline_runs``."""
     from ucj.ops import history
 
-    if dag_id == TRANSFORM_DAG_ID:
-        wait_for_backfill_dbt(url)
     history.record_run_start(
         role_params(url, LOADER).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
     )
@@ -157,7 +155,6 @@ def record_run_from_context(context: Any, summary_task_id: str | None) -> None:
 # --------------------------------------------------------------------------- backfill (ucj_backfill)
 
 TRANSFORM_DAG_ID = "ucj_transform"
-DBT_LOCK = "ucj:dbt"  # advisory lock (warehouse) held while a backfill runs dbt
 
 
 @dataclass(frozen=True)
@@ -208,40 +205,25 @@ def dbt_guard(
     poll_seconds: float = 30.0,
     timeout: timedelta = timedelta(hours=2),
 ) -> Iterator[None]:
-    """Hold the dbt lock while no transform run is running; wait for one that is.
+    """Hold the warehouse's dbt lock (:func:`ucj.transform.dbt_lock`) while no transform run is running.
 
-    The lock is a session advisory lock in the warehouse. Order matters: take the lock, then
-    look at the transform; a transform run that starts after that waits in its first task
-    (:func:`wait_for_backfill_dbt`) until the lock is released, so the two never run dbt at the
-    same time. Waiting longer than ``timeout`` raises ``TimeoutError`` (transient: retried).
+    The transform's own ``dbt build`` takes the same lock, so the two never run dbt at the same
+    time; the backfill also keeps out of a transform run between its tasks (its per-node retries
+    come after the build): it takes the lock, then looks at the transform, and lets go and waits
+    while one is running. Waiting longer than ``timeout`` raises ``TimeoutError`` (transient: retried).
     """
-    import psycopg
+    from ucj.transform import dbt_lock
 
     give_up = time.monotonic() + timeout.total_seconds()
-    with psycopg.connect(role_params(url, LOADER).conninfo(), autocommit=True) as conn:
-        while True:
-            conn.execute("select pg_advisory_lock(hashtextextended(%s, 0))", (DBT_LOCK,))
+    while True:
+        with dbt_lock(url, "ucj_backfill dbt", poll_seconds=poll_seconds, timeout=timeout):
             if not transform_running():
-                break
-            conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (DBT_LOCK,))
-            if time.monotonic() > give_up:
-                raise TimeoutError(f"{TRANSFORM_DAG_ID} still running after {timeout}; backfill dbt not started")
-            log.info("%s is running; the backfill's dbt waits %s s", TRANSFORM_DAG_ID, poll_seconds)
-            time.sleep(poll_seconds)
-        try:
-            yield
-        finally:
-            if not conn.closed:
-                conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (DBT_LOCK,))
-
-
-def wait_for_backfill_dbt(url: str) -> None:
-    """Block until no backfill holds the dbt lock (the transform's first task calls it)."""
-    import psycopg
-
-    with psycopg.connect(role_params(url, LOADER).conninfo(), autocommit=True) as conn:
-        conn.execute("select pg_advisory_lock_shared(hashtextextended(%s, 0))", (DBT_LOCK,))
-        conn.execute("select pg_advisory_unlock_shared(hashtextextended(%s, 0))", (DBT_LOCK,))
+                yield
+                return
+        if time.monotonic() > give_up:
+            raise TimeoutError(f"{TRANSFORM_DAG_ID} still running after {timeout}; backfill dbt not started")
+        log.info("%s is running; the backfill's dbt waits %s s", TRANSFORM_DAG_ID, poll_seconds)
+        time.sleep(poll_seconds)
 
 
 def rebuild_marts(url: str, scope: BackfillScope, transform_running: Callable[[], bool]) -> dict[str, Any]:
@@ -251,7 +233,7 @@ def rebuild_marts(url: str, scope: BackfillScope, transform_running: Callable[[]
     dbt_vars = scope.dbt_vars()
     started = time.monotonic()
     with dbt_guard(url, transform_running):
-        transform.run_dbt(["build", "--vars", json.dumps(dbt_vars)])
+        transform.run_dbt(["build", "--vars", json.dumps(dbt_vars)], lock=False)  # held by the guard
     return {"vars": dbt_vars, "seconds": round(time.monotonic() - started, 1)}
 
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from ucj.config import settings
 
+log = logging.getLogger(__name__)
+
 PROFILE = "ucj_warehouse"
 TARGET = "warehouse"
+DBT_LOCK = "ucj:dbt"  # session advisory lock (warehouse): one dbt writes to the warehouse at a time
+WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot"})
 
 
 def project_dir() -> Path:
@@ -45,6 +54,92 @@ def speed_up_in_process_dbt(_context: object = None) -> None:
     from dbt_common import behavior_flags
 
     behavior_flags.BehaviorFlagRendered._default_source = staticmethod(_module_of_caller)
+
+
+def _lock_holder(conn: Any) -> str:
+    """Who holds the dbt lock, in words (application, server pid, since when), for the waiting log line."""
+    row = conn.execute(
+        """select coalesce(nullif(a.application_name, ''), 'a session'), a.pid,
+                  to_char(a.backend_start at time zone 'Asia/Makassar', 'YYYY-MM-DD HH24:MI:SS'),
+                  coalesce(a.client_addr::text, 'local')
+           from pg_locks l join pg_stat_activity a using (pid)
+           where l.locktype = 'advisory' and l.granted
+             and l.classid::bigint = (hashtextextended(%(key)s, 0) >> 32) & 4294967295
+             and l.objid::bigint = hashtextextended(%(key)s, 0) & 4294967295
+           limit 1""",
+        {"key": DBT_LOCK},
+    ).fetchone()
+    if row is None:
+        return "a session that has just released it"
+    return f"{row[0]} (server pid {row[1]}, from {row[3]}, connected since {row[2]} WITA)"
+
+
+@contextmanager
+def dbt_lock(
+    url: str, who: str, *, poll_seconds: float = 30.0, timeout: timedelta = timedelta(hours=2)
+) -> Iterator[None]:
+    """Hold the warehouse's dbt lock for a dbt command that writes (build, run, seed, snapshot).
+
+    Two dbt commands writing the same relations at once break each other: each caches the
+    warehouse's relations when it starts, so the second finds a table the first has just created
+    and fails with ``relation ... already exists`` (two ``ucj run``, a nightly run beside a
+    backfill, a second scheduler). Every writing dbt of the project takes this lock first: the
+    transform DAG's ``dbt build`` and its per-node retries (:func:`watch_after_build`),
+    ``ucj dbt``, the backfill (:func:`ucj.tasks.dbt_guard`). A second one waits, saying every
+    ``poll_seconds`` who holds the lock, and gives up after ``timeout`` (``TimeoutError``,
+    retried by Airflow). The lock is a session lock: a killed process's session ends and frees it.
+    """
+    import psycopg
+    from psycopg import errors
+
+    from ucj.warehouse import LOADER, role_params
+
+    give_up = time.monotonic() + timeout.total_seconds()
+    conninfo = role_params(url, LOADER).conninfo()
+    with psycopg.connect(conninfo, autocommit=True, application_name=f"ucj: {who}"[:63]) as conn:
+        lock = "select pg_advisory_lock(hashtextextended(%s, 0))"
+        acquired = conn.execute("select pg_try_advisory_lock(hashtextextended(%s, 0))", (DBT_LOCK,)).fetchone()[0]
+        waited = not acquired
+        while not acquired:
+            holder = _lock_holder(conn)
+            if time.monotonic() > give_up:
+                raise TimeoutError(
+                    f"{who}: dbt not started; the warehouse's dbt lock is still held by {holder} after {timeout}"
+                )
+            log.warning("%s waits: another dbt command writes to the warehouse (%s)", who, holder)
+            conn.execute("select set_config('lock_timeout', %s, false)", (f"{max(int(poll_seconds * 1000), 1)}ms",))
+            try:
+                conn.execute(lock, (DBT_LOCK,))
+                acquired = True
+            except errors.LockNotAvailable:
+                pass
+            finally:
+                conn.execute("set lock_timeout = 0")
+        if waited:
+            log.warning("%s: the other dbt command has ended; this one starts now", who)
+        try:
+            yield
+        finally:
+            if not conn.closed:
+                conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (DBT_LOCK,))
+
+
+@functools.cache
+def _locked_operator_class(cls: type) -> type:
+    """A subclass of a Cosmos local operator whose in-process dbt runs under :func:`dbt_lock`.
+
+    A subclass (not a wrapped bound method) so that Airflow's copies of the task keep it. It keeps
+    the class name, which the Airflow UI shows.
+    """
+
+    def run_dbt_runner(self: Any, command: list[str], env: dict[str, str], cwd: str, **kwargs: Any) -> Any:
+        from ucj import tasks
+
+        with dbt_lock(tasks.airflow_warehouse_url(), f"ucj_transform {self.task_id}"):
+            return super(locked, self).run_dbt_runner(command, env, cwd, **kwargs)
+
+    locked = type(cls.__name__, (cls,), {"run_dbt_runner": run_dbt_runner, "__module__": cls.__module__})
+    return locked
 
 
 def producer_args() -> dict[str, Any]:
@@ -86,6 +181,9 @@ def watch_after_build(group: Any) -> None:
         **{test: [test] for test in sorted(detached)},
     }
     producer.trigger_rule = "all_done"
+    for task in group.iter_tasks():  # the build and every per-node retry: under the dbt lock
+        if callable(getattr(task, "run_dbt_runner", None)):
+            task.__class__ = _locked_operator_class(type(task))
     for task in list(group.roots):
         if task.task_id in (producer.task_id, prefix + PRODUCER_WATCHER_DONE_TASK_ID):
             continue
@@ -119,11 +217,22 @@ def publish_opd_aliases(url: str | None = None) -> int:
     return len(rows)
 
 
-def run_dbt(args: list[str], quiet: bool = True) -> None:
+def run_dbt(args: list[str], quiet: bool = True, *, lock: bool = True) -> None:
     """Run dbt in-process against the warehouse of the environment; raise when it fails.
 
-    A ``build`` or ``run`` first publishes the config folder's OPD aliases (:func:`publish_opd_aliases`).
+    A command that writes (build, run, seed, snapshot) runs under the warehouse's dbt lock
+    (:func:`dbt_lock`; ``lock=False`` when the caller holds it already), and a ``build`` or ``run``
+    first publishes the config folder's OPD aliases (:func:`publish_opd_aliases`).
     """
+    url = settings().warehouse_url
+    if lock and url and args and args[0] in WRITING_COMMANDS:
+        with dbt_lock(url, f"dbt {args[0]}"):
+            _invoke_dbt(args, quiet)
+    else:
+        _invoke_dbt(args, quiet)
+
+
+def _invoke_dbt(args: list[str], quiet: bool) -> None:
     from dbt.cli.main import dbtRunner
 
     if args and args[0] in ("build", "run") and settings().warehouse_url:

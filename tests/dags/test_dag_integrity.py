@@ -89,6 +89,23 @@ def test_transform_shows_every_model_and_its_tests(dagbag):
     assert producer.task_id in aliases.get_flat_relative_ids(upstream=False), "aliases published before dbt"
 
 
+def test_every_transform_task_that_runs_dbt_takes_the_dbt_lock(dagbag):
+    """The build and every per-node retry run dbt under the warehouse's dbt lock (issue 16: two
+    builds at once failed with ``relation ... already exists``); Airflow's copy of a task keeps it."""
+    import copy
+
+    from cosmos.operators.local import AbstractDbtLocalBase
+
+    dag = dagbag.dags["ucj_transform"]
+    runs_dbt = [t for t in dag.tasks if isinstance(t, AbstractDbtLocalBase)]
+    assert "dbt.dbt_producer_watcher" in {t.task_id for t in runs_dbt}
+    assert len(runs_dbt) > 100, "the build and the watcher of every node"
+    for task in runs_dbt:
+        assert type(task).run_dbt_runner.__qualname__.startswith("_locked_operator_class"), task.task_id
+        assert type(task).__name__ == type(task).__mro__[1].__name__, "the UI shows Cosmos' class name"
+        assert type(copy.copy(task)) is type(task)
+
+
 def test_ingest_takes_a_region_and_reprocess(dagbag):
     params = dagbag.dags["ucj_ingest"].params
     assert params["reprocess"] is False and params["kode_wilayah"] is None

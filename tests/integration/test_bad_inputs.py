@@ -121,6 +121,11 @@ def participant_rows(start: int, n: int, **change: Any) -> list[list[Any]]:
 # --------------------------------------------------------------------------- writers
 
 
+def with_cell(rows: list[list[Any]], row: int, column: int, value: Any) -> list[list[Any]]:
+    rows[row][column] = value
+    return rows
+
+
 def write_csv(path: Path, rows: list[list[Any]], delimiter: str = ",", encoding: str = "utf-8") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding=encoding) as handle:
@@ -770,6 +775,10 @@ def cases(scratch: Path) -> list[Case]:
             "NIK,Nama,OPD,Gaji\n" + f'{person(1400)["nik"]},"ANI,Satpol PP,3000000\n'
             + "".join(f"{person(1401 + k)['nik']},BUDI {k},Satpol PP,3000000\n" for k in range(3))).encode()),
              Quarantined("BROKEN_QUOTES"), "quote .* not closed"),
+        Case("nul_character_far_into_csv", f"{r}/nul.csv", lambda p: write_csv(p, with_cell(
+            roster_rows(6000, 3000), -3, 2, "PEK\x00ERJA")), Quarantined("NUL_CHARACTER"), r"row 2999, column C .*NUL"),
+        Case("cell_longer_than_csv_limit", f"{r}/panjang.csv", lambda p: write_csv(p, with_cell(
+            roster_rows(9500, 20), -5, 2, "X" * 140_000)), Quarantined("FIELD_TOO_LONG"), "line 17 is longer"),
         # ---- header problems
         Case("missing_required_column", f"{PARTICIPANTS}/tanpa kpj.csv",
              lambda p: write_csv(p, [[c for c in row if c != row[1]] for row in participant_rows(1500, 3)]),

@@ -48,7 +48,7 @@ def test_free_path_never_overwrites_an_earlier_quarantine(tmp_path: Path) -> Non
 def test_every_file_level_code_is_explained_in_both_languages() -> None:
     codes = {"EMPTY_FILE", "UNREADABLE", "ENCRYPTED", "BROKEN_QUOTES", "NO_HEADER", "UNSUPPORTED_TYPE",
              "MISSING_REQUIRED_COLUMN", "DUPLICATED_HEADER", "NO_DATA_ROWS", "TOO_MANY_BAD_ROWS",
-             "WRONG_PERIOD"}  # fmt: skip
+             "WRONG_PERIOD", "NUL_CHARACTER", "FIELD_TOO_LONG"}  # fmt: skip
     assert codes <= set(FILE_REASONS)
     assert all(indonesian and english and indonesian != english for indonesian, english in FILE_REASONS.values())
 

@@ -546,6 +546,31 @@ def test_broken_quote_that_swallows_records_is_refused(tmp_path: Path) -> None:
     assert (err.value.code, err.value.row, err.value.column) == ("BROKEN_QUOTES", 2, "B")
 
 
+def test_a_nul_character_far_into_a_csv_is_refused_with_its_row_and_column(tmp_path: Path) -> None:
+    """Beyond the sniffed head (256 KB): before, PostgreSQL's COPY refused the byte and the file
+    was quarantined as an internal error."""
+    path = tmp_path / "nul.csv"
+    rows = [f"74710101{i:08d},PEKERJA {i},Dinkes" for i in range(9000)]
+    rows[8500] = rows[8500].replace("PEKERJA", "PEK\x00ERJA")
+    path.write_text("NIK,Nama,OPD\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 256 * 1024
+    with pytest.raises(FileLevelError) as err:
+        _all(read_table(path, "rosters"))
+    assert (err.value.code, err.value.row, err.value.column) == ("NUL_CHARACTER", 8502, "B")
+    assert "\x00" not in err.value.value
+
+
+def test_a_cell_longer_than_the_csv_limit_is_refused_with_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "panjang.csv"
+    rows = [f"74710101{i:08d},PEKERJA {i},Dinkes" for i in range(50)]
+    rows[40] = rows[40].replace("PEKERJA", "X" * 140_000)
+    path.write_text("NIK,Nama,OPD\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(FileLevelError) as err:
+        _all(read_table(path, "rosters"))
+    assert (err.value.code, err.value.row) == ("FIELD_TOO_LONG", 42)  # the line the cell ends on
+    assert "131,072" in str(err.value)
+
+
 def test_a_line_break_inside_a_quoted_address_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "alamat.csv"
     path.write_text(f'NIK,Nama,OPD,Alamat\n{NIK},Ani,Dinkes,"Jl. Mawar 5,\nKendari"\n')

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ucj.ingest.errors import FileVerdict
 from ucj.ingest.layout import HEADER_SCAN_ROWS
 from ucj.ingest.rows import cell_text, csv_text
 from ucj.ingest.sniff import (
@@ -191,9 +192,25 @@ def _xlrd_rows(book: Any, sheet: Any) -> Callable[[], Iterator[list[Any]]]:
 def csv_grid(path: Path, encoding: str, delimiter: str) -> Grid:
     def rows() -> Iterator[list[str]]:
         with open_text(path, encoding) as handle:
-            yield from csv.reader(handle, delimiter=delimiter)
+            reader = csv.reader(handle, delimiter=delimiter)
+            try:
+                yield from reader
+            except csv.Error as err:  # the csv module's field limit (131,072 characters)
+                raise _field_too_long(reader.line_num, err) from None
 
     return Grid(None, rows, 0, True, delimiter)
+
+
+def _field_too_long(line: int, err: csv.Error) -> FileVerdict:
+    """A cell longer than the csv module takes: in a roster or an export, an unclosed quote that
+    swallowed the rest of the file into one cell, or not a table at all. Refused, with its line."""
+    return FileVerdict(
+        "FIELD_TOO_LONG",
+        f"a cell ending on line {line} is longer than {csv.field_size_limit():,} characters ({err}): usually a "
+        'quote (") that is never closed, so the rest of the file was read as one cell; remove the stray quote (or '
+        "save the file again from Excel as CSV) and resend",
+        row=line,
+    )
 
 
 def csv_grids(path: Path) -> tuple[list[Grid], str]:

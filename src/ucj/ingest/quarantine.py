@@ -48,6 +48,14 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
         'Tanda kutip (") tidak ditutup sehingga baris-baris berikutnya terbaca sebagai satu sel.',
         'A quote (") is not closed, so the following lines were read as one cell.',
     ),
+    "FIELD_TOO_LONG": (
+        "Satu sel terlalu panjang (biasanya tanda kutip yang tidak ditutup); simpan ulang dari Excel sebagai CSV.",
+        "One cell is too long (usually a quote that is never closed); save the file again from Excel as CSV.",
+    ),
+    "NUL_CHARACTER": (
+        "Berkas berisi karakter NUL (0x00) sehingga rusak; simpan ulang sebagai CSV UTF-8 lalu kirim ulang.",
+        "The file holds a NUL character (0x00) and is damaged; save it again as CSV UTF-8 and resend.",
+    ),
     "NO_HEADER": (
         "Baris judul kolom tidak ditemukan.",
         "No header row with the expected column names was found.",

@@ -441,8 +441,11 @@ def _data_rows(grid: Grid, layout: Layout, last_header_row: int) -> Callable[[],
         row = last_header_row
         for cells in iterator:
             row += 1
-            if "\n" in "".join(cells) or "\r" in "".join(cells):  # one C-level scan per record
+            joined = "".join(cells)  # one C-level scan per record for each check
+            if "\n" in joined or "\r" in joined:
                 _check_quotes(grid, cells, row, width)
+            if "\x00" in joined:
+                _refuse_nul(cells, row)
             yield cells
 
     def sheet_rows() -> Iterator[list[Any]]:
@@ -463,6 +466,21 @@ def _data_rows(grid: Grid, layout: Layout, last_header_row: int) -> Callable[[],
             yield cells
 
     return csv_rows if grid.is_text else sheet_rows
+
+
+def _refuse_nul(cells: list[str], row: int) -> None:
+    """A NUL character (0x00) in a text export: the file is damaged (a copy cut short and padded
+    with zeros, binary bytes pasted in). PostgreSQL text cannot hold it, and rows around it cannot
+    be trusted: refused, naming the row and column."""
+    column = next(i for i, cell in enumerate(cells) if "\x00" in cell)
+    raise FileVerdict(
+        "NUL_CHARACTER",
+        f"row {row}, column {column_letter(column)} holds a NUL character (0x00): the file is damaged (a copy "
+        "cut short, or binary content); save it again from the source application as CSV UTF-8 and resend",
+        row=row,
+        column=column_letter(column),
+        value=cells[column].replace("\x00", "\\0")[:60],
+    )
 
 
 def _check_quotes(grid: Grid, cells: list[str], row: int, width: int) -> None:
