@@ -61,9 +61,7 @@ def ucj_backfill() -> None:
         with no_retry_on_data_errors():  # a wrong period or region in the conf fails at once
             scope = tasks.backfill_scope(context["params"], run.logical_date)
         tasks.prepare_warehouse(tasks.airflow_warehouse_url())
-        tasks.record_run_start(
-            tasks.airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date
-        )
+        tasks.record_run_start_from_context(context)
         return scope.as_dict()
 
     @task

@@ -38,12 +38,8 @@ def ucj_ingest() -> None:
     def prepare_warehouse() -> list[int]:
         from ucj import tasks
 
-        context = get_current_context()
         applied = tasks.prepare_warehouse(tasks.airflow_warehouse_url())
-        run = context["dag_run"]
-        tasks.record_run_start(
-            tasks.airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date
-        )
+        tasks.record_run_start_from_context(get_current_context())
         return applied
 
     @task

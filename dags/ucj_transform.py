@@ -70,10 +70,7 @@ with DAG(
     def record_start() -> None:
         from ucj import tasks
 
-        run = get_current_context()["dag_run"]
-        tasks.record_run_start(
-            tasks.airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date
-        )
+        tasks.record_run_start_from_context(get_current_context())
 
     @task
     def publish_opd_aliases() -> None:

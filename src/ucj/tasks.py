@@ -106,13 +106,51 @@ def summarize(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     return totals
 
 
-def record_run_start(url: str, dag_id: str, run_id: str, run_type: str | None, logical_date: Any) -> None:
-    """The run's row in ``audit.pipeline_runs``."""
+def record_run_start(
+    url: str,
+    dag_id: str,
+    run_id: str,
+    run_type: str | None,
+    logical_date: Any,
+    *,
+    liveness: str | None = None,
+    dag_run_state: Callable[[str, str], str | None] | None = None,
+) -> None:
+    """The run's row in ``audit.pipeline_runs``.
+
+    Rows other runs left ``running`` but whose run is dead are closed as failed
+    (``ucj.ops.history.close_stale_runs``)."""
     from ucj.ops import history
 
     history.record_run_start(
-        role_params(url, LOADER).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type, logical_date=logical_date
-    )
+        role_params(url, LOADER).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type,
+        logical_date=logical_date, liveness=liveness, dag_run_state=dag_run_state,
+    )  # fmt: skip
+
+
+def runs_in_this_process() -> bool:
+    """Whether the task runs inside the process that runs its whole DagRun (``dag.test()``, as
+    ``ucj run`` does), rather than as a short process of its own under a scheduler."""
+    try:
+        from airflow.sdk.execution_time import task_runner
+        from airflow.sdk.execution_time.supervisor import InProcessSupervisorComms
+    except ImportError:  # pragma: no cover - Airflow is a dependency of the project
+        return False
+    return isinstance(getattr(task_runner, "SUPERVISOR_COMMS", None), InProcessSupervisorComms)
+
+
+def record_run_start_from_context(context: Any) -> None:
+    """The first task of every DAG: the run's row, with how to tell later that it is alive.
+
+    Under ``dag.test()`` this process holds the run's lease until the run's end; under a
+    scheduler, Airflow's DagRun state tells (``RuntimeTaskInstance.get_dagrun_state``), which is
+    also how other runs' rows are checked."""
+    run, ti = context["dag_run"], context["ti"]
+    record_run_start(
+        airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date,
+        liveness="lease" if runs_in_this_process() else "airflow",
+        dag_run_state=lambda dag_id, run_id: ti.get_dagrun_state(dag_id=dag_id, run_id=run_id),
+    )  # fmt: skip
 
 
 def record_run_end(

@@ -7,10 +7,14 @@ row-level failures found before the verdict go to ``audit.rejected_rows`` as for
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
+import logging
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +32,11 @@ if TYPE_CHECKING:
     from ucj.ingest.load import FileOutcome
     from ucj.ingest.process import FileProcess
 
+log = logging.getLogger(__name__)
+
 MAX_REPORTED_ROWS = 200
+REPORT_SUFFIXES = (".report.md", ".rejects.csv", ".report.json")
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 # What each file-level code means, for the person who sent the file: (Bahasa Indonesia, English).
 FILE_REASONS: dict[str, tuple[str, str]] = {
@@ -156,24 +164,117 @@ def quarantine_file(
     return outcome, PendingMove(landed.path, target, reports)
 
 
+class QuarantineDiskFull(OSError):
+    """The quarantine folder's disk is full: the file stays in the landing folder, untouched.
+
+    Its verdict is committed; the next run after space is freed finishes the quarantine (moves
+    the file, writes the report) without judging it again. An ``OSError`` (``ENOSPC``), so the
+    task's retries apply: a machine's problem, not the file's.
+    """
+
+    def __init__(self, pending: PendingMove, folder: Path, cause: OSError) -> None:
+        self.source, self.target, self.folder = pending.source, pending.target, folder
+        message = (
+            f"Disk penuh di folder karantina {folder}: berkas {pending.source.name} tetap di folder landing "
+            f"({pending.source}) dan akan dikarantina pada run berikutnya setelah ruang disk dikosongkan. / "
+            f"The quarantine folder {folder} is on a full disk ({cause.strerror or cause}): the file "
+            f"{pending.source} stays in the landing folder, unchanged, and will be quarantined on the next run "
+            f"once space is freed there. Nothing partial was left in the quarantine folder."
+        )
+        super().__init__(errno.ENOSPC, message)
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+    def __reduce__(self) -> tuple[type, tuple[int, str]]:
+        return OSError, (errno.ENOSPC, str(self.strerror))  # pickled as a plain OSError
+
+
 def complete_quarantine(pending: PendingMove) -> None:
     """Move the file (after its registry row is committed) and write the reports beside it.
 
-    Safe to repeat: a file already moved (by another run that reached the same verdict) is left.
+    Nothing in the quarantine folder is ever partial: the reports and the file are written under
+    temporary names in the target folder and renamed into place when complete, the reports
+    first and the file last (the file's name in quarantine means: quarantine complete). The
+    landing copy is removed only after that. A full disk (:class:`QuarantineDiskFull`) removes
+    the temporary files and leaves the landing copy as it was, for :func:`recover_quarantine`.
+
+    Safe to repeat: a file already moved (by another run that reached the same verdict) is left,
+    and reports already complete are kept.
     """
-    if pending.source.exists() and not pending.target.exists():
-        pending.target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(pending.source, pending.target)
-    if pending.target.exists():
-        pending.write()
+    folder = pending.target.parent
+    try:
+        if pending.source.exists() and not pending.target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            pending.write()
+            _move_whole(pending.source, pending.target)
+        elif pending.target.exists():
+            pending.write()
+    except OSError as err:
+        if err.errno not in DISK_FULL_ERRNOS or isinstance(err, QuarantineDiskFull):
+            raise
+        full = QuarantineDiskFull(pending, _existing_parent(folder), err)
+        log.error("%s", full)
+        raise full from err
 
 
 def recover_quarantine(landed: LandedFile, code: str, message: str, target: Path, rows_read: int) -> None:
     """A file the registry says is quarantined but that is still in the landing folder (the
-    process stopped between the commit and the move): move it now, with its report."""
-    complete_quarantine(
-        PendingMove(landed.path, target, lambda: write_report(target, landed, code, message, [], None, rows_read, {}))
-    )
+    process stopped between the commit and the move, or the quarantine folder's disk was full):
+    move it now. Its reports, when the first attempt completed them, are kept; otherwise they
+    are written from the registry."""
+
+    def reports() -> None:
+        if not all(target.with_name(target.name + suffix).exists() for suffix in REPORT_SUFFIXES):
+            write_report(target, landed, code, message, [], None, rows_read, {})
+
+    complete_quarantine(PendingMove(landed.path, target, reports))
+
+
+def _existing_parent(path: Path) -> Path:
+    """The quarantine folder a person should look at: the deepest part of ``path`` that exists."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _temporary(path: Path) -> Path:
+    """A hidden name beside ``path``, unique to this process (two runs never share one)."""
+    return path.with_name(f".{path.name}.partial-{os.getpid()}")
+
+
+@contextlib.contextmanager
+def _written_whole(path: Path) -> Iterator[Path]:
+    """Write to a temporary name in ``path``'s folder; renamed into place only when the body
+    finished (flushed to disk), removed when it did not (a partial file is never left)."""
+    temporary = _temporary(path)
+    try:
+        yield temporary
+        descriptor = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _move_whole(source: Path, target: Path) -> None:
+    """``source`` to ``target``, never leaving a partial ``target``: a rename on the same file
+    system; across file systems a copy to a temporary name, renamed when complete, and only then
+    the source removed."""
+    try:
+        os.rename(source, target)  # atomic, needs no space
+        return
+    except OSError as err:
+        if err.errno != errno.EXDEV:
+            raise
+    with _written_whole(target) as temporary:
+        shutil.copyfile(source, temporary)
+        shutil.copystat(source, temporary)
+    source.unlink()
 
 
 def display_value(value: str | None, reason_code: str | None = None) -> str:
@@ -272,8 +373,12 @@ def write_report(
                 f"| {f.rule} | {f.reason_code}: {f.message_id} / {f.message_en} |"
             )
     report = target.with_name(target.name + ".report.md")
-    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with target.with_name(target.name + ".rejects.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+    with _written_whole(report) as temporary:
+        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with (
+        _written_whole(target.with_name(target.name + ".rejects.csv")) as temporary,
+        temporary.open("w", encoding="utf-8-sig", newline="") as handle,
+    ):
         writer = csv.writer(handle)
         writer.writerow(["file", "sheet", "row", "column", "value", "rule", "reason_code", "alasan", "reason"])
         writer.writerow(
@@ -286,10 +391,12 @@ def write_report(
                  _column_label(table, f.column, f.sheet),
                  display_value(f.value, f.reason_code), f.rule, f.reason_code, f.message_id, f.message_en)]
             )  # fmt: skip
-    (target.with_name(target.name + ".report.json")).write_text(
-        json.dumps(
-            {"file": landed.relative_path, "code": code, "message": mask_identifiers(message), "rows_read": rows_read}
-        ),
-        encoding="utf-8",
-    )
+    with _written_whole(target.with_name(target.name + ".report.json")) as temporary:
+        temporary.write_text(
+            json.dumps(
+                {"file": landed.relative_path, "code": code, "message": mask_identifiers(message),
+                 "rows_read": rows_read}
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
     return report

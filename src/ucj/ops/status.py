@@ -105,6 +105,7 @@ class RunRow:
     gx_failed_expectations: int | None
     dbt_models_ok: int | None
     dbt_tests_failed: int | None
+    end_reason: str | None = None  # why it failed when not by its own last task (killed, crashed)
 
 
 @dataclass(frozen=True)
@@ -135,12 +136,25 @@ class StatusReport:
 
 
 def last_runs(conn: psycopg.Connection, limit: int = 10) -> list[RunRow]:
-    fields = ", ".join(RunRow.__dataclass_fields__)
+    """The latest runs; a run killed before recording its end shows as failed, with why."""
+    from ucj.ops import history
+
+    tracked = history.has_liveness(conn)
+    extra = "liveness, end_reason" if tracked else "null, null"
+    fields = ", ".join(f for f in RunRow.__dataclass_fields__ if f != "end_reason")
     rows = conn.execute(
-        f"select {fields} from audit.pipeline_runs order by started_at desc, dag_id limit %s",  # noqa: S608
+        f"select {fields}, {extra} from audit.pipeline_runs order by started_at desc, dag_id limit %s",  # noqa: S608
         (limit,),
     ).fetchall()
-    return [RunRow(*r[:5], float(r[5]) if r[5] is not None else None, *r[6:]) for r in rows]
+    out = []
+    for r in rows:
+        *values, liveness, end_reason = r
+        state = history.seen_state(conn, values[0], values[1], values[2], liveness)
+        if state != values[2]:
+            end_reason = f"{history.STALE_LEASE_REASON}; closed at the next run's start"
+        values[2] = state
+        out.append(RunRow(*values[:5], float(values[5]) if values[5] is not None else None, *values[6:], end_reason))
+    return out
 
 
 def freshness(
@@ -265,6 +279,9 @@ def print_status(
         )  # fmt: skip
     if report.runs:
         console.print(runs)
+        for r in report.runs:
+            if r.end_reason:
+                console.print(f"[red]{r.dag_id} {r.run_id}:[/] {r.end_reason}")
     else:
         console.print("[yellow]Belum ada run tercatat / no runs recorded yet (audit.pipeline_runs is empty).[/]")
 

@@ -53,15 +53,22 @@ class NightlyCheck:
 
 def last_runs(conn: psycopg.Connection, deadline: datetime, window: timedelta = WINDOW) -> dict[str, LastRun | None]:
     """The latest run of each nightly DAG started in ``(deadline - window, deadline]``."""
+    from ucj.ops import history
+
+    liveness = "liveness" if history.has_liveness(conn) else "null"
     out: dict[str, LastRun | None] = {}
     for dag_id in NIGHTLY_DAGS:
         row = conn.execute(
-            """select dag_id, run_id, state, started_at, finished_at from audit.pipeline_runs
+            f"""select dag_id, run_id, state, started_at, finished_at, {liveness} from audit.pipeline_runs
                where dag_id = %s and started_at > %s and started_at <= %s
-               order by started_at desc limit 1""",
+               order by started_at desc limit 1""",  # noqa: S608 - a fixed column name
             (dag_id, deadline - window, deadline),
         ).fetchone()
-        out[dag_id] = LastRun(*row) if row else None
+        if row is None:
+            out[dag_id] = None
+            continue
+        state = history.seen_state(conn, row[0], row[1], row[2], row[5])  # a killed run is not running
+        out[dag_id] = LastRun(row[0], row[1], state, row[3], row[4])
     return out
 
 
