@@ -31,10 +31,13 @@ def default_args() -> dict[str, object]:
     nightly runs keep the default minute.
     """
     from ucj.ops.alerts import on_failure_callback
+    from ucj.privacy import install_log_masking_callback
 
     return {
         "owner": "ucj-data",
         "on_failure_callback": on_failure_callback,  # webhook + e-mail, after the last retry
+        # identifiers masked in the task's own log lines too (Airflow's structlog, set up per task)
+        "on_execute_callback": install_log_masking_callback,
         "retries": 2,
         "retry_delay": timedelta(seconds=float(os.environ.get("UCJ_RETRY_DELAY_SECONDS", "60"))),
         "retry_exponential_backoff": True,

@@ -92,6 +92,7 @@ def install_log_masking() -> None:
     """
     base = logging.getLogRecordFactory()
     if getattr(base, "ucj_masking", False):
+        install_structlog_masking()  # Airflow may have configured structlog since
         return
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
@@ -111,6 +112,65 @@ def install_log_masking() -> None:
 
     factory.ucj_masking = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+    install_structlog_masking()
+
+
+def _masked(value: object) -> object:
+    if isinstance(value, str):
+        return mask_identifiers(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
+
+
+def mask_event(_logger: object, _method: str, event_dict: dict) -> dict:
+    """A structlog processor: identifiers masked in the event, its values and its exception.
+
+    Airflow 3 writes a task's own lines ("Task failed with exception", with the traceback) through
+    structlog, not through ``logging``: the record factory never sees them. An ``exc_info`` is
+    rendered here (chained causes included) and masked, so the renderer after it only prints text.
+    """
+    exc_info = event_dict.pop("exc_info", None)
+    if exc_info:
+        import sys
+        import traceback
+
+        if exc_info is True:
+            exc_info = sys.exc_info()
+        elif isinstance(exc_info, BaseException):
+            exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+        if isinstance(exc_info, tuple) and exc_info[0] is not None:
+            event_dict["exception"] = "".join(traceback.format_exception(*exc_info))
+    for key, value in event_dict.items():
+        event_dict[key] = _masked(value)
+    return event_dict
+
+
+def install_structlog_masking() -> None:
+    """Put :func:`mask_event` before the renderer of structlog's processors, Airflow's included:
+    the configured chain (edited in place: loggers already bound share it) and the chains of the
+    ``logging`` handlers that render through structlog. Idempotent; Airflow may configure logging
+    after ``import ucj``, so every task also calls it when it starts (``airflow_env.default_args``).
+    """
+    try:
+        import structlog
+    except ImportError:  # pragma: no cover - a dependency of Airflow
+        return
+    chains = [structlog.get_config()["processors"]]
+    for handler in logging.getLogger().handlers:
+        processors = getattr(handler.formatter, "processors", None)
+        if isinstance(processors, list):
+            chains.append(processors)
+    for chain in chains:
+        if chain and mask_event not in chain:
+            chain.insert(len(chain) - 1, mask_event)
+
+
+def install_log_masking_callback(_context: object = None) -> None:
+    """:func:`install_log_masking` as an Airflow callback (``on_execute_callback``)."""
+    install_log_masking()
 
 
 def neutralise_cell(value: object) -> object:

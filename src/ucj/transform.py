@@ -49,11 +49,14 @@ def speed_up_in_process_dbt(_context: object = None) -> None:
     source of every frame: inside an Airflow task with GX, Cosmos and pytest loaded this cost
     seconds per dbt invocation, i.e. per Cosmos task. The replacement returns the same
     answer (the calling module's name) from the frames alone. Usable as an
-    ``on_execute_callback``.
+    ``on_execute_callback`` (the Cosmos tasks' one: it also masks identifiers in their logs).
     """
     from dbt_common import behavior_flags
 
+    from ucj.privacy import install_log_masking
+
     behavior_flags.BehaviorFlagRendered._default_source = staticmethod(_module_of_caller)
+    install_log_masking()  # the Cosmos tasks' callback: identifiers masked in their log lines too
 
 
 def _lock_holder(conn: Any) -> str:

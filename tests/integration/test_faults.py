@@ -6,12 +6,13 @@ up in every file and the marts equal an undisturbed run's at the end.
 The night, in order:
 
 1. ingest, in a process of its own, ``kill -9`` while a COPY streams (it waits behind a lock the
-   test holds, so the moment is known);
+   test holds, so the moment is known); the quarantine folder is a full disk (a 64 KiB tmpfs);
 2. ingest again, ``kill -9`` as soon as one more file has been loaded (wherever it is then);
-3. ingest in this process, while one file is touched during its read (a copy still going on);
-4. ingest again: everything is loaded or quarantined, once;
+3. two ingest runs at once (one in a process of its own, one here), while one file is being
+   copied in (touched again and again, same bytes);
+4. the disk is grown and the copy has ended: ingest again; everything is loaded or quarantined, once;
 5. transform, undisturbed (timed): the reference time of this machine, now;
-6. transform, ``kill -9`` in the middle of its ``dbt build``;
+6. transform, ``kill -9`` in the middle of its ``dbt build`` (it waits for a table the test locks);
 7. transform again (timed, its log read), while a ``ucj dbt run`` starts beside it: the second
    dbt waits for the first (the warehouse's dbt lock), and neither fails.
 """
@@ -20,8 +21,11 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -57,31 +61,55 @@ def _damaged_files(landing: Path) -> None:
 
 
 class LockedTable(threading.Thread):
-    """Hold a SHARE lock on a raw table until told to let go: a COPY into it waits at a known moment."""
+    """Hold a lock on a table until told to let go: whoever writes it (a COPY, a dbt model) waits
+    at a known moment."""
 
-    def __init__(self, conninfo: str, table: str):
+    def __init__(self, conninfo: str, table: str, mode: str = "share"):
         super().__init__(daemon=True)
-        self.conninfo, self.table = conninfo, table
+        self.conninfo, self.table, self.mode = conninfo, table, mode
         self.locked, self.release = threading.Event(), threading.Event()
 
     def run(self) -> None:
         with psycopg.connect(self.conninfo) as conn:
-            conn.execute(f"lock table {self.table} in share mode")
+            conn.execute(f"lock table {self.table} in {self.mode} mode")
             self.locked.set()
             self.release.wait(600)
             conn.rollback()
 
 
-def _copy_waiting(conninfo: str, database: str, table: str) -> bool:
+def _waiting(conninfo: str, database: str, like: str) -> bool:
+    """A statement of the database that waits for a table lock (dbt's statements open with a comment)."""
     return bool(query(conninfo, """select 1 from pg_stat_activity where datname = %s and wait_event_type = 'Lock'
-                                   and query ilike %s""", (database, f"copy {table}%")))  # fmt: skip
+                                   and wait_event = 'relation' and query ilike %s""", (database, like)))  # fmt: skip
 
 
-def _dbt_building(conninfo: str, database: str) -> bool:
-    """A table of intermediate or marts is being created (dbt's queries open with a comment)."""
-    return bool(query(conninfo, """select 1 from pg_stat_activity where datname = %s and state = 'active'
-                                   and query ilike '%%create %%table%%' and (query ilike '%%"intermediate"%%'
-                                   or query ilike '%%"marts"%%')""", (database,)))  # fmt: skip
+class Toucher(threading.Thread):
+    """A copy into the landing folder that goes on: the file's time changes every 50 ms, its bytes
+    stay the same (so that the marts can equal an undisturbed run's once it has settled)."""
+
+    def __init__(self, path: Path):
+        super().__init__(daemon=True)
+        self.path, self.stop = path, threading.Event()
+
+    def run(self) -> None:
+        tick = time.time_ns()
+        while not self.stop.wait(0.05):
+            tick += 1_000_000_000
+            os.utime(self.path, ns=(tick, tick))
+
+
+@contextmanager
+def _small_disk(folder: Path) -> Iterator[bool]:
+    """The quarantine folder on a 64 KiB tmpfs (the two damaged files do not fit); False where
+    this machine does not let the test mount one (the folder is then an ordinary one)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                             capture_output=True).returncode == 0  # fmt: skip
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def _lock_held_by(conninfo: str, application: str) -> bool:
@@ -102,6 +130,7 @@ def night(tmp_path_factory, pg_server_url) -> dict:
     baseline = undisturbed_marts(generated, tmp_path_factory.mktemp("undisturbed"), pg_server_url)
     wh = ModuleWarehouse(tmp, pg_server_url)
     out: dict = {"baseline": baseline, "tmp": tmp}
+    stack = ExitStack()
     try:
         conninfo = out["conninfo"] = wh.database()
         database = wh.names[-1]
@@ -110,12 +139,17 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         _damaged_files(landing)
         conf = {"landing_dir": str(landing)}
 
+        quarantine = tmp / "quarantine-small-disk"
+        disk = stack.enter_context(_small_disk(quarantine))
+        os.environ["UCJ_QUARANTINE_DIR"] = str(quarantine)  # ModuleWarehouse.close() restores it
+        out["disk_mounted"] = disk
+
         # 1. killed while a COPY streams
         lock = LockedTable(conninfo, "raw.participants")
         lock.start()
         assert lock.locked.wait(60)
         first = spawn_dag("ucj_ingest", tmp / "ingest-1.log", conf)
-        wait_until(lambda: _copy_waiting(conninfo, database, "raw.participants"), "a COPY behind the lock")
+        wait_until(lambda: _waiting(conninfo, database, "copy raw.participants%"), "a COPY behind the lock")
         out["loaded_before_kill_1"] = loaded_files(conninfo)
         first.kill()
         lock.release.set()
@@ -131,7 +165,7 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         out["after_kill_2"] = (loaded_files(conninfo), rows_that_do_not_add_up(conninfo))
         out["killed_runs"] |= _running(conninfo)
 
-        # 3. a file that changes while it is read: left for the next run, not quarantined
+        # 3. two runs at once, while a file is still being copied in
         loaded = {r[0] for r in query(conninfo, "select relative_path from audit.files where status = 'loaded'")}
         candidates = sorted(
             str(p.relative_to(landing)) for p in landing.rglob("*.csv") if str(p.relative_to(landing)) not in loaded
@@ -140,25 +174,26 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         assert candidates, "the kills left no file to load"
         changing = out["changing"] = candidates[0]
         out["changing_bytes"] = (landing / changing).read_bytes()
-        import ucj.ingest.process as process_module
-
-        real = process_module.canonicalize
-        tick = [time.time_ns()]
-
-        def touched(*args, **kwargs):  # the copy into the landing folder goes on (same bytes, new time)
-            tick[0] += 1_000_000_000
-            os.utime(landing / changing, ns=(tick[0], tick[0]))
-            return real(*args, **kwargs)
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(process_module, "canonicalize", touched)
-            third = run_dag_test("ucj_ingest", conf=conf)
+        out["unloaded_before_3"] = len(candidates)
+        toucher = Toucher(landing / changing)
+        toucher.start()
+        beside = spawn_dag("ucj_ingest", tmp / "ingest-3-beside.log", conf)
+        third = run_dag_test("ucj_ingest", conf=conf)
+        out["beside_ingest_rc"] = beside.wait()
+        toucher.stop.set()
+        toucher.join(10)
         out["third"] = (str(third.state), task_states(third))
-        out["changing_registered_after_3"] = query(
-            conninfo, "select status from audit.files where relative_path = %s", (changing,)
-        )
+        out["beside_ingest_log"] = beside.output
+        out["after_3"] = query(
+            conninfo, "select relative_path, status from audit.files where relative_path in (%s, %s, %s)",
+            (changing, NUL_FILE, LONG_FILE),
+        )  # fmt: skip
+        out["landing_after_3"] = {rel: (landing / rel).exists() for rel in (NUL_FILE, LONG_FILE)}
+        out["quarantine_after_3"] = sorted(str(p.relative_to(quarantine)) for p in quarantine.rglob("*") if p.is_file())
 
-        # 4. the next run loads the file that has settled
+        # 4. space freed, the copy has ended: the next run finishes the work
+        if disk:
+            subprocess.run(["mount", "-o", "remount,size=16m", str(quarantine)], check=True)
         old = time.time() - 3600
         os.utime(landing / changing, (old, old))
         fourth = run_dag_test("ucj_ingest", conf=conf)
@@ -170,11 +205,15 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         out["undisturbed_seconds"] = undisturbed.seconds
         out["marts_undisturbed_transform"] = marts(conninfo)
 
-        # 6. killed in the middle of its dbt build
+        # 6. killed in the middle of its dbt build: it reaches a table the test holds
+        lock = LockedTable(conninfo, "intermediate.int_participation_monthly", "access exclusive")
+        lock.start()
+        assert lock.locked.wait(60)
         killed = spawn_dag("ucj_transform", tmp / "transform-killed.log")
-        wait_until(lambda: _dbt_building(conninfo, database), "a model being built", every=0.05)
-        time.sleep(1.0)
+        wait_until(lambda: _waiting(conninfo, database, '%"intermediate"%'), "the build at the locked table")
         killed.kill()
+        lock.release.set()
+        lock.join(30)
 
         # 7. again, with a second dbt beside it
         rerun = spawn_dag("ucj_transform", tmp / "transform-rerun.log")
@@ -193,6 +232,7 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         yield out
     finally:
         wh.close()
+        stack.close()
 
 
 def _assert_invariants(night: dict) -> None:
@@ -228,11 +268,31 @@ def test_killed_runs_left_running_are_closed_as_failed_by_the_next_run(night) ->
 
 
 def test_a_file_changing_while_read_is_left_for_the_next_run(night) -> None:
-    assert night["changing_registered_after_3"] == [], "a file still changing was registered"
+    assert not [row for row in night["after_3"] if row[0] == night["changing"]], "a file still changing was registered"
     rows = query(night["conninfo"], "select status, rows_read from audit.files where relative_path = %s",
                  (night["changing"],))  # fmt: skip
     assert len(rows) == 1 and rows[0][0] == "loaded" and rows[0][1] > 0, rows
     assert (night["landing"] / night["changing"]).read_bytes() == night["changing_bytes"]
+    _assert_invariants(night)
+
+
+def test_two_ingest_runs_at_once_load_every_file_once(night) -> None:
+    assert night["unloaded_before_3"] > 1, "the two runs had files to share"
+    assert "DAG RUN STATE" in night["beside_ingest_log"], night["beside_ingest_log"][-2000:]
+    twice = query(night["conninfo"], "select relative_path from audit.files where status = 'loaded' "
+                                     "group by 1 having count(*) > 1")  # fmt: skip
+    assert twice == [], "a file loaded twice"
+    _assert_invariants(night)
+
+
+def test_a_full_quarantine_disk_keeps_the_damaged_files_in_the_landing_until_space_is_freed(night) -> None:
+    if not night["disk_mounted"]:
+        pytest.skip("no tmpfs on this machine: test_fault_quarantine_disk.py simulates the full disk instead")
+    assert night["landing_after_3"] == {NUL_FILE: True, LONG_FILE: True}, "moved to a full disk"
+    kept = night["quarantine_after_3"]
+    assert not [f for f in kept if f in (NUL_FILE, LONG_FILE) or "partial" in f], kept
+    assert night["third"][0] == "failed", "a full quarantine disk fails the run (Airflow alerts)"
+    assert night["fourth"][0] == "success", night["fourth"]
     _assert_invariants(night)
 
 

@@ -90,3 +90,41 @@ def test_every_logger_is_masked_chained_exceptions_included(caplog) -> None:
     (record,) = [r for r in caplog.records if r.name == "airflow.task"]
     assert nik not in record.getMessage() and "0001" in record.getMessage()
     assert nik not in (record.exc_text or "") and "COPY rosters" in (record.exc_text or "")
+
+
+def test_airflow_structlog_lines_are_masked_tracebacks_and_chained_causes_included() -> None:
+    """Airflow 3 writes a task's "Task failed with exception" and its traceback through structlog,
+    not logging; configured as Airflow configures a task process, after ``import ucj``."""
+    import io
+    import logging
+
+    import structlog
+    from airflow.sdk._shared.logging.structlog import configure_logging
+
+    from ucj.privacy import install_log_masking
+
+    nik, other = "7471010101900001", "7471010101900002"
+    saved = structlog.get_config()
+    out = io.StringIO()
+    try:
+        configure_logging(output=out, log_level="info", colors=False)
+        install_log_masking()  # as each task's on_execute_callback does
+        install_log_masking()  # idempotent
+        assert structlog.get_config()["processors"].count(__import__("ucj.privacy").privacy.mask_event) == 1
+        log = structlog.get_logger(logger_name="task")
+        try:
+            try:
+                raise KeyError(f"row NIK {nik} name ANI")
+            except KeyError as err:
+                raise ValueError(f"load failed for {other}") from err
+        except ValueError:
+            log.exception("Task failed with exception", nik=nik)
+            logging.getLogger("airflow.task").exception("stdlib line for %s", other)
+    finally:
+        structlog.configure(**saved)
+        logging.getLogger().handlers.clear()
+    text = out.getvalue()
+    assert "Task failed with exception" in text and "load failed for" in text and "row NIK" in text, text
+    assert "stdlib line for" in text, text
+    assert nik not in text and other not in text, text
+    assert "0001" in text and "0002" in text
