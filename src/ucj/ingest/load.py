@@ -102,11 +102,51 @@ def ingest_file(
         landed.path, landed.source, landed.kode_wilayah, landed.period, cfg.chunk_rows, cfg.max_bad_row_share
     )
     failures: list[RowFailure] = []
-    with psycopg.connect(conninfo) as conn:
-        done, pending = _ingest_locked(conn, landed, process, outcome, failures, cfg, run_id, reprocess)
+    try:
+        conn = psycopg.connect(conninfo)
+    except psycopg.OperationalError as err:
+        raise WarehouseUnavailable.for_file(landed.relative_path, err, connected=False) from err
+    with conn:
+        try:
+            done, pending = _ingest_locked(conn, landed, process, outcome, failures, cfg, run_id, reprocess)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as err:
+            if not (conn.broken or conn.closed):
+                raise  # the server answered (a lock or statement timeout, a deadlock): its message says why
+            raise WarehouseUnavailable.for_file(landed.relative_path, err, connected=True) from err
     if pending is not None:  # committed: only now does the file leave the landing folder
         complete_quarantine(pending)
     return done
+
+
+class WarehouseUnavailable(ConnectionError):
+    """The warehouse went away while a file was loaded, or could not be reached to load it.
+
+    Not the file's fault and no verdict on it: the file's one transaction did not commit, so
+    nothing of it was kept (no rows, no registry row), and it stays in the landing folder. The
+    task's retries (or the next run) load it again. A ``ConnectionError``, so the retry rules
+    (:func:`ucj.ops.alerts.classify`) see a transient error; the psycopg error is its ``__cause__``.
+    (Lost during the commit itself, the outcome is PostgreSQL's all or nothing: the retry then
+    loads the file, or finds it loaded and leaves it.)
+    """
+
+    @classmethod
+    def for_file(cls, relative_path: str, error: BaseException, *, connected: bool) -> WarehouseUnavailable:
+        """The error for ``relative_path``, its one-line message also logged."""
+        lines = str(error).strip().splitlines()
+        reason = mask_identifiers(lines[0].strip() if lines else type(error).__name__)[:200]
+        if connected:
+            message = (
+                f"{relative_path}: the warehouse connection was lost while loading the file ({reason}); its"
+                " transaction was rolled back, so nothing of the file was kept, and the task's retry (or the next"
+                " run) loads it again"
+            )
+        else:
+            message = (
+                f"{relative_path}: the warehouse could not be reached to load the file ({reason}); nothing of the"
+                " file was loaded, and the task's retry (or the next run) loads it"
+            )
+        log.error("%s", message)
+        return cls(message)
 
 
 def _ingest_locked(
