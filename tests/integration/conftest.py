@@ -1,7 +1,8 @@
 """Real PostgreSQL for integration tests: one server per session, a fresh database per test.
 
 ``UCJ_TEST_WAREHOUSE_URL`` points the tests at another server (e.g. the machine's
-PostgreSQL); otherwise the embedded server is started in the session's state folder.
+PostgreSQL); otherwise the embedded server is started in the session's state folder. The modules
+marked ``servers.BOTH_SERVERS`` run a second time on an external server (``UCJ_TEST_EXTERNAL_URL``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+from servers import external_server_url
 
 from ucj.migrate import migrate
 from ucj.warehouse import PgParams, export_environment, start_embedded, stop_embedded
@@ -26,13 +28,23 @@ class Warehouse:
 
 
 @pytest.fixture(scope="session")
-def pg_server_url():
+def default_server_url():
+    """The session's server: ``UCJ_TEST_WAREHOUSE_URL``, else the embedded one (started once)."""
     url = os.environ.get("UCJ_TEST_WAREHOUSE_URL")
     if url:
         yield url
         return
     yield start_embedded(Path(os.environ["UCJ_STATE_DIR"]) / "pgdata")
     stop_embedded()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(request):
+    """The server a test's databases are made on: the session's, or for the modules marked
+    :data:`servers.BOTH_SERVERS` also the external one (``servers.external_server_url``)."""
+    if getattr(request, "param", "default") == "external":
+        return external_server_url()
+    return request.getfixturevalue("default_server_url")
 
 
 @pytest.fixture

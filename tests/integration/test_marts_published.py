@@ -17,10 +17,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from marts_helpers import ModuleWarehouse, copy_landing, ingest_then_build
+from servers import BOTH_SERVERS
 
 from ucj.generate import generate
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, BOTH_SERVERS]  # issue 17: the PostgreSQL a Pemda runs too
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from pipeline_expectations import expected_enrollment, file_specs, is_active, mart_enrollment, rows_of
+from servers import BOTH_SERVERS
 
 from ucj.generate import generate
 from ucj.runner import run_pipeline
 from ucj.warehouse import connect
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, BOTH_SERVERS]  # issue 17: the PostgreSQL a Pemda runs too
 
 SOURCES = ("rosters", "participants", "claims", "budgets", "workforce")
 

@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from marts_helpers import ModuleWarehouse, copy_landing
 from psycopg import errors, sql
+from servers import BOTH_SERVERS
 
 from ucj import tasks, transform
 from ucj.config import PROJECT_ROOT
@@ -28,7 +29,7 @@ from ucj.migrate import migrate
 from ucj.privacy import participant_key
 from ucj.warehouse import BI_READER, CASEWORKER, LOADER, TRANSFORMER, PgParams
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, BOTH_SERVERS]  # issue 17: the PostgreSQL a Pemda runs too
 
 KEY_A = "kunci-uji-A-" + uuid.uuid4().hex  # never committed: made up per test session
 KEY_B = "kunci-uji-B-" + uuid.uuid4().hex
