@@ -31,13 +31,10 @@ def default_args() -> dict[str, object]:
     nightly runs keep the default minute.
     """
     from ucj.ops.alerts import on_failure_callback
-    from ucj.privacy import install_log_masking_callback
 
     return {
         "owner": "ucj-data",
         "on_failure_callback": on_failure_callback,  # webhook + e-mail, after the last retry
-        # identifiers masked in the task's own log lines too (Airflow's structlog, set up per task)
-        "on_execute_callback": install_log_masking_callback,
         "retries": 2,
         "retry_delay": timedelta(seconds=float(os.environ.get("UCJ_RETRY_DELAY_SECONDS", "60"))),
         "retry_exponential_backoff": True,
@@ -130,6 +127,9 @@ def run_dag(dag_id: str, conf: dict[str, object] | None = None) -> DagRunResult:
     dag = bag.dags.get(dag_id)
     if dag is None:
         raise KeyError(f"no DAG {dag_id!r} in dags/")
+    from ucj.privacy import install_log_masking
+
+    install_log_masking()  # Airflow has set up its logging by now: mask its structlog lines too
     run = dag.test(run_conf=conf or {})
     failed = [ti.task_id for ti in run.get_task_instances() if ti.state in ("failed", "upstream_failed")]
     return DagRunResult(dag_id, run.run_id, str(getattr(run.state, "value", run.state)), failed)

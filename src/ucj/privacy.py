@@ -151,8 +151,11 @@ def mask_event(_logger: object, _method: str, event_dict: dict) -> dict:
 def install_structlog_masking() -> None:
     """Put :func:`mask_event` before the renderer of structlog's processors, Airflow's included:
     the configured chain (edited in place: loggers already bound share it) and the chains of the
-    ``logging`` handlers that render through structlog. Idempotent; Airflow may configure logging
-    after ``import ucj``, so every task also calls it when it starts (``airflow_env.default_args``).
+    ``logging`` handlers that render through structlog. Idempotent. A task process of a scheduler
+    sets up its logging before it parses the DAG file, so ``import ucj`` there is in time; a
+    process that imports ucj first (``ucj run``) calls it again before ``dag.test()``
+    (``airflow_env.run_dag``), and so do the Cosmos tasks when they start. Not an
+    ``on_execute_callback`` of every task: an EmptyOperator with a callback is sent to a worker.
     """
     try:
         import structlog
@@ -167,10 +170,6 @@ def install_structlog_masking() -> None:
         if chain and mask_event not in chain:
             chain.insert(len(chain) - 1, mask_event)
 
-
-def install_log_masking_callback(_context: object = None) -> None:
-    """:func:`install_log_masking` as an Airflow callback (``on_execute_callback``)."""
-    install_log_masking()
 
 
 def neutralise_cell(value: object) -> object:
