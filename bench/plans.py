@@ -6,7 +6,7 @@ the embedded PostgreSQL 16 and on an external server, compare every model's time
     .venv/bin/python bench/plans.py compare EMBEDDED_run_results.json EXTERNAL_run_results.json
 
 ``measure`` loads the landing folder into a fresh database on each server in turn (the ingest as the
-bench's ``nightly_ingest`` stage, one process; ``--reuse`` keeps that database for the next run),
+``ingest_file`` task's function for every file, one process; ``--reuse`` keeps that database for the next run),
 copies it and on the copy runs ``dbt build`` (full, in-process dbt, its own
 process, every statement stopped after ``--timeout`` s: a model stuck on a bad plan fails instead
 of running for an hour), keeps both ``run_results.json`` in ``--state`` and compares them. The
@@ -81,15 +81,16 @@ def report(rows: list[dict[str, Any]], failures: list[str], top: int = 12) -> st
 
 
 def _child_ingest(args: dict[str, Any]) -> None:
-    sys.path.insert(0, str(BENCH_DIR))
-    from stages import nightly_ingest
-
+    """What the ingest DAG does, in one process: every file of the landing folder in turn."""
+    from ucj import tasks
     from ucj.migrate import migrate
     from ucj.warehouse import PgParams, export_environment
 
     export_environment(args["url"])
     migrate(PgParams.from_url(args["url"]).conninfo())
-    print(json.dumps(nightly_ingest({"landing": args["landing"], "url": args["url"], "run_id": "plans"})))
+    landing = Path(args["landing"])
+    outcomes = [tasks.ingest_one(rel, landing, args["url"], run_id="plans") for rel in tasks.list_files(landing)]
+    print(json.dumps(tasks.summarize(outcomes), default=str))
 
 
 def _child_dbt(args: dict[str, Any]) -> None:
@@ -141,14 +142,18 @@ def measure(opts: argparse.Namespace) -> int:
             env = {**os.environ, "UCJ_DBT_TARGET_DIR": str(state / f"target-{side}")}
             with psycopg.connect(admin.conninfo("postgres"), autocommit=True) as conn:
                 loaded = conn.execute("select 1 from pg_database where datname = %s", (raw_db,)).fetchone()
+            marker = state / f"{side}-{raw_db}.loaded"  # the ingest finished (the database alone may be half-loaded)
+            loaded = loaded and marker.exists()
             ingest_s = None
             if not loaded or not opts.reuse:
+                marker.unlink(missing_ok=True)
                 _recreate(admin, raw_db)
                 raw_url = PgParams(admin.host, admin.port, admin.user, admin.password, raw_db).url()
                 args = {"url": raw_url, "landing": str(opts.landing)}
                 ingest_s = _run_child(
                     "_ingest", args, {**env, "UCJ_WAREHOUSE_URL": raw_url}, state / f"{side}-ingest.log"
                 )
+                marker.touch()
             _recreate(admin, opts.db, template=raw_db)
             url = PgParams(admin.host, admin.port, admin.user, admin.password, opts.db).url()
             env["UCJ_WAREHOUSE_URL"] = url
@@ -204,6 +209,24 @@ def _compare_files(embedded: Path, external: Path, opts: argparse.Namespace) -> 
     return 1 if failures else 0
 
 
+def before_after(files: dict[str, Path], top: int = 12) -> str:
+    """A Markdown table of the slowest nodes over several runs (``{column title: run_results.json}``)."""
+    runs = {title: node_times(json.loads(path.read_text(encoding="utf-8"))) for title, path in files.items()}
+    names = sorted(
+        {n for t in runs.values() for n in t}, key=lambda n: -max(t.get(n, (0.0, ""))[0] for t in runs.values())
+    )
+    lines = ["| node | " + " | ".join(runs) + " |", "|---|" + "---:|" * len(runs)]
+    for name in names[:top]:
+        cells = []
+        for t in runs.values():
+            s, status = t.get(name, (0.0, "absent"))
+            cells.append(f"{s:.1f}" + ("" if status == "success" else f" ({status})"))
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    totals = [f"{sum(s for s, _ in t.values()):.1f}" for t in runs.values()]
+    lines.append("| *all models, seeds, snapshots (sum)* | " + " | ".join(totals) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("_ingest", "_dbt"):
@@ -229,7 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     for p in (m, c):
         p.add_argument("--ratio", type=float, default=5.0, help="limit: external time / embedded time")
         p.add_argument("--floor", type=float, default=5.0, help="seconds: shorter times count as this")
+    t = sub.add_parser("table", help="slowest nodes of several runs side by side: TITLE=run_results.json ...")
+    t.add_argument("runs", nargs="+")
+    t.add_argument("--top", type=int, default=12)
     opts = ap.parse_args(argv)
+    if opts.command == "table":
+        print(before_after({r.split("=", 1)[0]: Path(r.split("=", 1)[1]) for r in opts.runs}, opts.top))
+        return 0
     if opts.command == "compare":
         return _compare_files(opts.embedded, opts.external, opts)
     return measure(opts)
