@@ -17,19 +17,6 @@ newest_month as (
     group by kode_wilayah
 ),
 
--- the newest month's export only: the work follows the newest month, not the whole history
-active_niks as (
-    select distinct
-        participation.kode_wilayah,
-        participation.period_month,
-        participation.nik
-    from {{ ref('int_participation_monthly') }} as participation
-    inner join newest_month
-        on participation.kode_wilayah = newest_month.kode_wilayah
-        and participation.period_month = newest_month.period_month
-    where participation.is_active and participation.nik is not null
-),
-
 final as (
     select
         roster.kode_wilayah,
@@ -46,11 +33,18 @@ final as (
     inner join newest_month
         on roster.kode_wilayah = newest_month.kode_wilayah
         and roster.period_month = newest_month.period_month
-    left join active_niks
-        on roster.kode_wilayah = active_niks.kode_wilayah
-        and roster.period_month = active_niks.period_month
-        and roster.nik = active_niks.nik
-    where active_niks.nik is null
+    -- not active that month: a NOT EXISTS probe on the participation table's index (person_id,
+    -- period_month, kode_wilayah), not an anti-join on three columns with a CTE of active NIKs,
+    -- which PostgreSQL estimates at 1 row (issue 17). A line with a NIK has person_id = its NIK.
+    where not exists (
+            select 1
+            from {{ ref('int_participation_monthly') }} as active
+            where active.person_id = roster.nik
+                and active.period_month = roster.period_month
+                and active.kode_wilayah = roster.kode_wilayah
+                and active.nik = roster.nik
+                and active.is_active
+        )
 )
 
 select * from final

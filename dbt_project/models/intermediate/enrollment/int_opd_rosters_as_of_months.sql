@@ -1,5 +1,11 @@
+{{
+    config(
+        indexes=[{'columns': ['nik', 'period_month', 'kode_wilayah']}],
+    )
+}}
 -- grain: one row per region x OPD x month x NIK on the OPD's latest roster as of that month.
 -- A roster stays in force until the OPD sends a newer one. Months: int_region_months.
+-- The index serves the NOT EXISTS probe of fct_opd_enrollment_monthly (billed, not on the roster).
 
 with
 

@@ -47,75 +47,63 @@ months as (
     ) }}
 ),
 
-months_read as (
-    select
-        kode_wilayah,
-        period_month
+-- The previous month's actives are read from the participation table by (kode_wilayah,
+-- period_month) and the checks against this month are NOT EXISTS / EXISTS probes on it by
+-- person_id (its index on person_id, period_month, kode_wilayah), not joins of CTEs on three
+-- columns: PostgreSQL estimates such a join at 1 row, and on PostgreSQL 15 it ran a nested loop
+-- over two CTEs of ~38k rows each for over an hour at demo scale (issue 17, bench/README.md).
+-- Any plan of this form is an index probe per person: no plan depends on the estimates. The
+-- table is named in each probe, not through a CTE: a CTE read three times is materialized,
+-- without indexes.
+
+previous as (
+    select distinct on (months.kode_wilayah, months.period_month, participation.person_id)
+        months.kode_wilayah,
+        months.period_month,
+        participation.person_id,
+        participation.participant_key,
+        participation.nik,
+        participation.kpj,
+        participation.segment,
+        participation.billed_opd_code,
+        participation.period_month as last_active_month
     from months
-    union
-    select
-        kode_wilayah,
-        previous_month as period_month
-    from months
-    where previous_month is not null
-),
-
-participation as (
-    select participation.*
-    from {{ ref('int_participation_monthly') }} as participation
-    inner join months_read
-        on participation.kode_wilayah = months_read.kode_wilayah
-        and participation.period_month = months_read.period_month
-),
-
-active_people as (
-    select distinct on (kode_wilayah, period_month, person_id)
-        kode_wilayah,
-        period_month,
-        person_id,
-        participant_key,
-        nik,
-        kpj,
-        segment,
-        billed_opd_code
-    from participation
-    where is_active
-    order by kode_wilayah, period_month, person_id, array_position(array['PU', 'JAKON', 'BPU'], segment), npp
-),
-
-listed_people as (
-    select distinct
-        kode_wilayah,
-        period_month,
-        person_id
-    from participation
+    inner join {{ ref('int_participation_monthly') }} as participation
+        on months.kode_wilayah = participation.kode_wilayah
+        and months.previous_month = participation.period_month
+    where participation.is_active
+    order by
+        months.kode_wilayah, months.period_month, participation.person_id,
+        array_position(array['PU', 'JAKON', 'BPU'], participation.segment), participation.npp
 ),
 
 lapsed as (
     select
-        months.kode_wilayah,
-        months.period_month,
+        previous.kode_wilayah,
+        previous.period_month,
         previous.person_id,
         previous.participant_key,
         previous.nik,
         previous.kpj,
         previous.segment,
         previous.billed_opd_code,
-        previous.period_month as last_active_month,
-        listed.person_id is not null as is_listed_non_aktif
-    from months
-    inner join active_people as previous
-        on months.kode_wilayah = previous.kode_wilayah
-        and months.previous_month = previous.period_month
-    left join active_people as still_active
-        on months.kode_wilayah = still_active.kode_wilayah
-        and months.period_month = still_active.period_month
-        and previous.person_id = still_active.person_id
-    left join listed_people as listed
-        on months.kode_wilayah = listed.kode_wilayah
-        and months.period_month = listed.period_month
-        and previous.person_id = listed.person_id
-    where still_active.person_id is null
+        previous.last_active_month,
+        exists(
+            select 1
+            from {{ ref('int_participation_monthly') }} as listed
+            where listed.person_id = previous.person_id
+                and listed.period_month = previous.period_month
+                and listed.kode_wilayah = previous.kode_wilayah
+        ) as is_listed_non_aktif
+    from previous
+    where not exists (
+            select 1
+            from {{ ref('int_participation_monthly') }} as still_active
+            where still_active.person_id = previous.person_id
+                and still_active.period_month = previous.period_month
+                and still_active.kode_wilayah = previous.kode_wilayah
+                and still_active.is_active
+        )
 )
 
 select * from lapsed

@@ -11,7 +11,7 @@
         ],
         indexes=[
             {'columns': ['kode_wilayah', 'period_month']},
-            {'columns': ['person_id']},
+            {'columns': ['person_id', 'period_month', 'kode_wilayah']},
             {'columns': ['period_month']},
         ],
     )
@@ -23,6 +23,9 @@
 -- The OPD billed: by the line's NPP when the NPP is known (config folder, reference, learned:
 -- int_npp_opd_pairs), else by its employer name (int_opd_texts_matched_to_opds); billed_opd_via
 -- says which. All months are rebuilt when the OPD attribution changed (an alias added).
+-- The index on (person_id, period_month, kode_wilayah) serves the EXISTS / NOT EXISTS probes of
+-- int_participants_lapsed_monthly, fct_rentan_coverage_monthly and fct_opd_enrollment_monthly
+-- (issue 17: plans that do not depend on the planner's row estimates).
 -- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
 
 with

@@ -38,27 +38,39 @@ opds as (
     select * from {{ ref('int_opds') }}
 ),
 
-active_niks as (
-    select distinct
-        kode_wilayah,
-        period_month,
-        nik
-    from active
-    where nik is not null
-),
-
-roster_counts as (
+-- Who is active, and who is billed without being on the roster: EXISTS / NOT EXISTS probes on
+-- indexes (int_participation_monthly: person_id, period_month, kode_wilayah;
+-- int_opd_rosters_as_of_months: nik, period_month, kode_wilayah), not joins on three and four
+-- columns that PostgreSQL estimates at 1 row (issue 17: such estimates chose nested loops over
+-- tens of thousands of rows on both sides). A line with a NIK has person_id = its NIK
+-- (int_participation_monthly: coalesce(nik, ...)), so person_id = nik finds every such line.
+-- The probes need no month filter of their own: their month is the outer row's, in the window.
+roster_checked as (
     select
         roster.kode_wilayah,
         roster.opd_code,
         roster.period_month,
-        count(distinct roster.nik) as roster_workers,
-        count(distinct active_niks.nik) as enrolled_active
+        roster.nik,
+        exists(
+            select 1
+            from {{ ref('int_participation_monthly') }} as active
+            where active.person_id = roster.nik
+                and active.period_month = roster.period_month
+                and active.kode_wilayah = roster.kode_wilayah
+                and active.nik = roster.nik
+                and active.is_active
+        ) as is_enrolled_active
     from roster
-    left join active_niks
-        on roster.kode_wilayah = active_niks.kode_wilayah
-        and roster.period_month = active_niks.period_month
-        and roster.nik = active_niks.nik
+),
+
+roster_counts as (
+    select
+        kode_wilayah,
+        opd_code,
+        period_month,
+        count(distinct nik) as roster_workers,
+        count(distinct nik) filter (where is_enrolled_active) as enrolled_active
+    from roster_checked
     group by 1, 2, 3
 ),
 
@@ -69,13 +81,16 @@ billed_not_on_roster as (
         active.period_month,
         count(distinct active.person_id) as enrolled_not_on_roster
     from active
-    left join roster
-        on active.kode_wilayah = roster.kode_wilayah
-        and active.billed_opd_code = roster.opd_code
-        and active.period_month = roster.period_month
-        and active.nik = roster.nik
     where active.billed_opd_code is not null
-        and roster.nik is null
+        and not exists (
+            select 1
+            from {{ ref('int_opd_rosters_as_of_months') }} as on_roster
+            where on_roster.nik = active.nik
+                and on_roster.period_month = active.period_month
+                and on_roster.kode_wilayah = active.kode_wilayah
+                and on_roster.opd_code = active.billed_opd_code
+                and on_roster.has_participation_export
+        )
     group by 1, 2, 3
 ),
 

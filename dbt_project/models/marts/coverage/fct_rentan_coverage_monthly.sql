@@ -1,6 +1,3 @@
--- The planner guesses 1 row for PKS x month x worker (three correlated join columns) and, with
--- that guess, walks the active-NIK aggregate once per outer row: minutes at province scale
--- (bench/README.md). No nested loops in this model's transaction.
 {{
     config(
         materialized='incremental',
@@ -8,7 +5,6 @@
         unique_key=['kode_wilayah', 'period_month'],
         on_schema_change='append_new_columns',
         pre_hook=[
-            "set local enable_nestloop = off",
             "{{ opd_attribution_prepare() }}",
             "{{ delete_incremental_months('period_month', ref('int_participation_monthly'), opd_attribution=true) }}",
         ],
@@ -34,23 +30,16 @@ rentan_rosters as (
     where is_pekerja_rentan and nik is not null
 ),
 
-pks as (
+pks_workers as (
     select distinct
         kode_wilayah,
         opd_code,
         roster_month as pks_start_month,
-        {{ add_months('roster_month', var('pks_months') ~ ' - 1') }} as pks_end_month
+        {{ add_months('roster_month', var('pks_months') ~ ' - 1') }} as pks_end_month,
+        coalesce(vulnerable_category, 'tidak diketahui') as vulnerable_category,
+        nik
     from rentan_rosters
-),
-
-pks_workers as (
-    select distinct
-        rentan_rosters.kode_wilayah,
-        rentan_rosters.opd_code,
-        rentan_rosters.roster_month as pks_start_month,
-        coalesce(rentan_rosters.vulnerable_category, 'tidak diketahui') as vulnerable_category,
-        rentan_rosters.nik
-    from rentan_rosters
+    where opd_code is not null  -- a PKS is an OPD's: rows without one never joined their PKS
 ),
 
 months as (
@@ -59,48 +48,49 @@ months as (
         and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
 ),
 
-active_niks as (
-    select distinct
-        kode_wilayah,
-        period_month,
-        nik
-    from {{ ref('int_participation_monthly') }}
-    where is_active and nik is not null
-        and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
-),
-
-pks_months as (
+-- Whether the worker is an active participant of the month: an EXISTS probe on the
+-- participation table's index (person_id, period_month, kode_wilayah) per worker and month, not
+-- a join on three columns with the month's active NIKs. PostgreSQL guesses 1 row for that join
+-- and chose a nested loop over the active-NIK aggregate (minutes at province scale; it needed
+-- `set local enable_nestloop = off`, issue 17). A line with a NIK has person_id = its NIK
+-- (int_participation_monthly: coalesce(nik, ...)), so person_id = nik finds every such line.
+-- The month filter of the incremental window holds already: the probe's month is a month of
+-- `months`.
+worker_months as (
     select
-        pks.kode_wilayah,
-        pks.opd_code,
-        pks.pks_start_month,
-        pks.pks_end_month,
-        months.period_month
-    from pks
+        pks_workers.kode_wilayah,
+        pks_workers.opd_code,
+        pks_workers.pks_start_month,
+        pks_workers.pks_end_month,
+        pks_workers.vulnerable_category,
+        pks_workers.nik,
+        months.period_month,
+        exists(
+            select 1
+            from {{ ref('int_participation_monthly') }} as active
+            where active.person_id = pks_workers.nik
+                and active.period_month = months.period_month
+                and active.kode_wilayah = months.kode_wilayah
+                and active.nik = pks_workers.nik
+                and active.is_active
+        ) as is_enrolled_active
+    from pks_workers
     inner join months
-        on pks.kode_wilayah = months.kode_wilayah
-        and months.period_month between pks.pks_start_month and pks.pks_end_month
+        on pks_workers.kode_wilayah = months.kode_wilayah
+        and months.period_month between pks_workers.pks_start_month and pks_workers.pks_end_month
 ),
 
 counted as (
     select
-        pks_months.kode_wilayah,
-        pks_months.opd_code,
-        pks_months.pks_start_month,
-        pks_months.pks_end_month,
-        pks_workers.vulnerable_category,
-        pks_months.period_month,
-        count(distinct pks_workers.nik) as rentan_workers,
-        count(distinct active_niks.nik) as enrolled_active
-    from pks_months
-    inner join pks_workers
-        on pks_months.kode_wilayah = pks_workers.kode_wilayah
-        and pks_months.opd_code = pks_workers.opd_code
-        and pks_months.pks_start_month = pks_workers.pks_start_month
-    left join active_niks
-        on pks_months.kode_wilayah = active_niks.kode_wilayah
-        and pks_months.period_month = active_niks.period_month
-        and pks_workers.nik = active_niks.nik
+        kode_wilayah,
+        opd_code,
+        pks_start_month,
+        pks_end_month,
+        vulnerable_category,
+        period_month,
+        count(distinct nik) as rentan_workers,
+        count(distinct nik) filter (where is_enrolled_active) as enrolled_active
+    from worker_months
     group by 1, 2, 3, 4, 5, 6
 ),
 
