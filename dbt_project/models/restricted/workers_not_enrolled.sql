@@ -37,13 +37,7 @@ final as (
     -- period_month, kode_wilayah), not an anti-join on three columns with a CTE of active NIKs,
     -- which PostgreSQL estimates at 1 row (issue 17). A line with a NIK has person_id = its NIK.
     where not exists (
-            select 1
-            from {{ ref('int_participation_monthly') }} as active
-            where active.person_id = roster.nik
-                and active.period_month = roster.period_month
-                and active.kode_wilayah = roster.kode_wilayah
-                and active.nik = roster.nik
-                and active.is_active
+            {{ active_participant_probe('roster.nik', 'roster.period_month', 'roster.kode_wilayah') }}
         )
 )
 

@@ -52,13 +52,7 @@ roster_checked as (
         roster.period_month,
         roster.nik,
         exists(
-            select 1
-            from {{ ref('int_participation_monthly') }} as active
-            where active.person_id = roster.nik
-                and active.period_month = roster.period_month
-                and active.kode_wilayah = roster.kode_wilayah
-                and active.nik = roster.nik
-                and active.is_active
+            {{ active_participant_probe('roster.nik', 'roster.period_month', 'roster.kode_wilayah') }}
         ) as is_enrolled_active
     from roster
 ),

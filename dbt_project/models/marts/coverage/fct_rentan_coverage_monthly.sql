@@ -66,13 +66,7 @@ worker_months as (
         pks_workers.nik,
         months.period_month,
         exists(
-            select 1
-            from {{ ref('int_participation_monthly') }} as active
-            where active.person_id = pks_workers.nik
-                and active.period_month = months.period_month
-                and active.kode_wilayah = months.kode_wilayah
-                and active.nik = pks_workers.nik
-                and active.is_active
+            {{ active_participant_probe('pks_workers.nik', 'months.period_month', 'months.kode_wilayah') }}
         ) as is_enrolled_active
     from pks_workers
     inner join months
