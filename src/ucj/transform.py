@@ -61,14 +61,14 @@ def speed_up_in_process_dbt(_context: object = None) -> None:
 
 def _lock_holder(conn: Any) -> str:
     """Who holds the dbt lock, in words (application, server pid, since when), for the waiting log line."""
+    from ucj.warehouse import advisory_lock_held_sql
+
     row = conn.execute(
         """select coalesce(nullif(a.application_name, ''), 'a session'), a.pid,
                   to_char(a.backend_start at time zone 'Asia/Makassar', 'YYYY-MM-DD HH24:MI:SS'),
                   coalesce(a.client_addr::text, 'local')
            from pg_locks l join pg_stat_activity a using (pid)
-           where l.locktype = 'advisory' and l.granted
-             and l.classid::bigint = (hashtextextended(%(key)s, 0) >> 32) & 4294967295
-             and l.objid::bigint = hashtextextended(%(key)s, 0) & 4294967295
+           where """ + advisory_lock_held_sql("hashtextextended(%(key)s, 0)") + """
            limit 1""",
         {"key": DBT_LOCK},
     ).fetchone()

@@ -89,6 +89,17 @@ class PgParams:
         )
 
 
+def advisory_lock_held_sql(key_sql: str) -> str:
+    """A condition on ``pg_locks l``: a granted advisory lock of this database on the bigint key
+    ``key_sql`` (an SQL expression, e.g. ``hashtextextended(%s, 0)``). The 64-bit key is split into
+    ``classid`` (high half) and ``objid`` (low half); joined again here."""
+    return (
+        "l.locktype = 'advisory' and l.granted and l.objsubid = 1"
+        " and l.database = (select oid from pg_database where datname = current_database())"
+        f" and ((l.classid::bigint << 32) | l.objid::bigint) = {key_sql}"
+    )
+
+
 def start_embedded(pgdata: Path) -> str:
     """Start (or join) the embedded PostgreSQL in ``pgdata``; create the warehouse database.
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from fault_helpers import rows_that_do_not_add_up
 from marts_helpers import ModuleWarehouse, copy_landing
 from own_server import OwnServer, running_server
 from reprocess_helpers import SEED, marts, prepare_airflow, run_dag_test, task_states, undisturbed_marts
@@ -250,11 +251,8 @@ def test_ingest_retry_finished_the_work(restarted) -> None:
 
 
 def test_rows_add_up_in_every_file(restarted) -> None:
+    assert rows_that_do_not_add_up(restarted["conninfo"]) == []  # read = loaded + rejected, raw rows per file
     with psycopg.connect(restarted["conninfo"]) as conn:
-        unbalanced = conn.execute(
-            "select relative_path, rows_read, rows_loaded, rows_rejected from audit.files"
-            " where status = 'loaded' and rows_read <> rows_loaded + rows_rejected"
-        ).fetchall()
         twice = conn.execute(
             """select relative_path, count(*) from audit.files where status = 'loaded'
                group by relative_path having count(*) > 1"""
@@ -266,10 +264,8 @@ def test_rows_add_up_in_every_file(restarted) -> None:
         validations = conn.execute(
             "select file_id, count(*) from audit.validation_runs group by 1 having count(*) > 1"
         ).fetchall()
-    assert unbalanced == []
     assert twice == [], "a file registered twice as loaded"
     assert len(loaded) > 10 and {source for source, _, _ in loaded} >= {"participants", "rosters", "claims"}
-    assert {file_id: rows for _, file_id, rows in loaded} == {f: raw.get(f, 0) for _, f, _ in loaded}
     assert set(raw) <= {file_id for _, file_id, _ in loaded}, "raw rows of a file the registry does not hold"
     assert validations == []
 

@@ -104,12 +104,10 @@ def release_lease(dag_id: str, run_id: str) -> None:
 
 def lease_alive(conn: psycopg.Connection, dag_id: str, run_id: str) -> bool:
     """Whether some live session holds the run's lease (read from ``pg_locks``, taking nothing)."""
+    from ucj.warehouse import advisory_lock_held_sql
+
     row = conn.execute(
-        f"""select exists (select 1 from pg_locks
-               where locktype = 'advisory' and granted and database = (select oid from pg_database
-                                                                       where datname = current_database())
-                 and objsubid = 1
-                 and ((classid::bigint << 32) | objid::bigint) = {_LEASE_SQL})""",  # noqa: S608
+        f"select exists (select 1 from pg_locks l where {advisory_lock_held_sql(_LEASE_SQL)})",  # noqa: S608
         (dag_id, run_id),
     ).fetchone()
     return bool(row and row[0])
