@@ -31,11 +31,11 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 os.environ.setdefault("UCJ_SETTLE_SECONDS", "0")  # the bench writes its files just before loading them
 
-import data  # noqa: E402  (bench/ is not a package)
-from stages import RESULT_PREFIX  # noqa: E402
-
 from ucj.migrate import migrate  # noqa: E402
 from ucj.warehouse import PgParams, export_environment, start_embedded  # noqa: E402
+
+import data  # noqa: E402  (bench/ is not a package)
+from stages import RESULT_PREFIX  # noqa: E402
 
 PYTHON = sys.executable
 RAW_COLUMNS = (
