@@ -49,6 +49,9 @@ class DefaultUiTimezone:
         if scope["type"] != "http" or scope.get("method") != "GET" or path.startswith(NOT_THE_UI):
             await self.app(scope, receive, send)
             return
+        # Airflow's GZip middleware sits inside this one: ask it for the page uncompressed (a
+        # kilobyte) so that the script can be inserted.
+        scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]}
         start: Message | None = None
         chunks: list[bytes] = []
 

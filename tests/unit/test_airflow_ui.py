@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.testclient import TestClient
 
@@ -28,6 +29,7 @@ def client() -> TestClient:
     def ui(rest: str) -> HTMLResponse:
         return HTMLResponse(PAGE)
 
+    app.add_middleware(GZipMiddleware, minimum_size=10)  # as Airflow's app: inside the plugin's middleware
     app.add_middleware(DefaultUiTimezone)
     return TestClient(app)
 
@@ -35,7 +37,7 @@ def client() -> TestClient:
 def test_the_ui_page_stores_wita_before_its_own_script_runs() -> None:
     with client() as c:
         for path in ("/", "/dags/ucj_transform"):  # the UI's routes all serve the same page
-            page = c.get(path)
+            page = c.get(path, headers={"Accept-Encoding": "gzip, deflate"})  # as a browser asks
             assert page.status_code == 200
             script = default_zone_script()
             assert page.text.startswith("<!doctype html><html><head>" + script + '<script type="module"')
