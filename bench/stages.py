@@ -147,7 +147,9 @@ def validate_only(args: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     for rel in args["files"]:
         landed = parse_landed(landing, rel)
-        process = FileProcess(landed.path, landed.source, landed.kode_wilayah, landed.period)
+        process = FileProcess(
+            landed.path, landed.source, landed.kode_wilayah, landed.period, relative_path=landed.relative_path
+        )
         t = time.perf_counter()
         for batch in process.batches():  # read, type and validate: the loader's own path
             failures += len(batch.failures)

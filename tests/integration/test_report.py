@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
+import re
 import secrets
 import socket
 import subprocess
@@ -368,5 +370,103 @@ def test_nightly_reports_in_chromium_through_airflow(marts, airflow_server, brow
             expected = expected_headline(marts["conninfo"], scope)
             check_page(page, problems, refused, expected, charts, OUTPUT / f"airflow-{slug}.png", capsys)
             page.close()
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------- GX Data Docs offline
+
+
+def _loaded_refs(html: str) -> list[str]:
+    """The relative files a page loads by itself (script/img src, link href), without any query."""
+    refs = re.findall(r"""<(?:script|img)\b[^>]*?\bsrc="([^"]+)"|<link\b[^>]*?\bhref="([^"]+)\"""", html)
+    return sorted({(a or b).split("?")[0] for a, b in refs})
+
+
+def test_data_docs_are_offline_and_name_each_file(marts, airflow_server, browser, capsys):
+    """Data Docs through the plugin: every CSS/JS file a page loads comes from the site itself
+    (served, 200), each validation run is named after its file's landing path, each result page
+    names its data asset, and in Chromium with every non-local request refused the index's
+    table has a row per result."""
+    import httpx
+
+    from ucj.ingest.data_docs_offline import external_loads
+    from ucj.ingest.validation import gx_run_name
+
+    base = airflow_server["base"]
+    landing = marts["tmp"] / "landing"
+    landed = sorted(p.relative_to(landing).as_posix() for p in landing.rglob("*") if p.is_file())
+    with httpx.Client(base_url=base, timeout=30) as client:
+        token = client.post("/auth/token", json={"username": "kadis", "password": airflow_server["password"]})
+        auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        index = client.get("/ucj/data-docs/index.html", headers=auth)
+        assert index.status_code == 200
+        results = sorted(set(re.findall(r"'_table_row_link_path': '(validations/[^']+\.html)'", index.text)))
+        assert results, "the index lists no validation result"
+        pages = {"index.html": index.text}
+        for path in results:
+            page = client.get(f"/ucj/data-docs/{path}", headers=auth)
+            assert page.status_code == 200, path
+            pages[path] = page.text
+        served: set[str] = set()
+        for path, html in pages.items():
+            assert external_loads(html) == [], path  # no http(s) script, stylesheet, image (links are fine)
+            assert "__none__" not in html and "Data asset: None" not in re.sub(r"<[^>]+>|\s+", " ", html), path
+            refs = _loaded_refs(html)
+            assert any("static/vendor/jquery-3.7.1/jquery.min.js" in r for r in refs), path
+            for ref in refs:
+                asset = posixpath.normpath(posixpath.join(posixpath.dirname(path), ref))
+                if asset not in served:
+                    response = client.get(f"/ucj/data-docs/{asset}", headers=auth)
+                    assert response.status_code == 200 and response.content, f"{path}: {ref}"
+                    served.add(asset)
+        # each result page names its file: the run name is the landing path ('/' as '__'),
+        # <source>/<kode_wilayah>/<period>/<file>, and the data asset is the source
+        names = set()
+        for path, html in pages.items():
+            if path == "index.html":
+                continue
+            text = re.sub(r"<[^>]+>|\s+", " ", html)
+            run = re.search(r"Run Name (.+?) Run Time", text)
+            assert run, path
+            name = run.group(1).strip()
+            source, region, period, file = name.split("__", 3)
+            assert re.fullmatch(r"\d{2}\.\d{2}", region) and re.fullmatch(r"\d{4}(-\d{2})?", period), name
+            assert f"Data asset: {source}" in text and path.startswith(f"validations/{source}/"), path
+            assert file.lower().endswith((".csv", ".xlsx", ".xls", ".xlsm")), name
+            names.add(name)
+        assert names & {gx_run_name(f) for f in landed}, sorted(names)[:3]  # files still in the landing folder
+    assert len(served) >= 14  # the vendored CSS/JS files, the favicon, the logo
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    context.add_cookies([{"name": "_token", "value": token.json()["access_token"], "url": base}])
+    try:
+        page = context.new_page()
+        problems: list[str] = []
+        refused: list[str] = []
+        page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+
+        def gate(route):
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                refused.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", gate)
+        response = page.goto(f"{base}/ucj/data-docs/", wait_until="load")
+        assert response is not None and response.ok
+        page.wait_for_function("() => document.querySelectorAll('table tbody tr[data-index]').length > 0")
+        rows = page.eval_on_selector_all("table tbody tr[data-index]", "rows => rows.map(r => r.innerText)")
+        assert refused == [] and problems == [], (refused, problems)
+        assert any(gx_run_name(f) in row for row in rows for f in landed), rows[:3]
+        # Font Awesome's icons drew from the local font
+        assert page.evaluate("document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        shot = OUTPUT / "data-docs-index-offline.png"
+        page.screenshot(path=str(shot), full_page=False)
+        with capsys.disabled():
+            print(f"\n  screenshot: {shot.relative_to(ROOT)} ({len(rows)} rows)", end="")
     finally:
         context.close()

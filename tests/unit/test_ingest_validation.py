@@ -11,7 +11,7 @@ import pytest
 from ucj.config import PROJECT_ROOT
 from ucj.ingest.fields import source_fields
 from ucj.ingest.reasons import ROW_REASONS, explain
-from ucj.ingest.validation import DATA_DOCS_SITE_DIR, _prune_results, data_docs_dir, date_parameters
+from ucj.ingest.validation import DATA_DOCS_SITE_DIR, _prune_results, data_docs_dir, date_parameters, gx_run_name
 from ucj.ingest.values import PARSERS_BY_KIND
 
 SUITES = PROJECT_ROOT / "expectations" / "gx" / "expectations"
@@ -76,3 +76,20 @@ def test_prune_results_keeps_the_newest_per_suite(tmp_path: Path) -> None:
         left = sorted(p.parent.name for p in (tmp_path / suite).rglob("*.json"))
         assert left == ["20250102T000000Z", "20250103T000000Z"]
         assert not (tmp_path / suite / "__none__" / "20250101T000000Z").exists()  # empty folders go too
+
+
+def test_prune_results_keeps_the_newest_whatever_the_run_name(tmp_path: Path) -> None:
+    runs = {"20250103T000000Z": "a.csv", "20250101T000000Z": "z.csv", "20250102T000000Z": "m.csv"}
+    for stamp, name in runs.items():
+        path = tmp_path / "claims" / gx_run_name(f"claims/74.71/2025-06/{name}") / stamp / "ucj_landing-claims.json"
+        path.parent.mkdir(parents=True)
+        path.write_text("{}")
+    _prune_results(tmp_path, keep=2)
+    left = sorted(p.relative_to(tmp_path / "claims").parts[0] for p in tmp_path.rglob("*.json"))
+    assert left == ["claims__74.71__2025-06__a.csv", "claims__74.71__2025-06__m.csv"]
+
+
+def test_gx_run_name_is_the_landing_path_without_slashes() -> None:
+    name = gx_run_name("participants/74.71/2025-06/peserta juni.xlsx")
+    assert name == "participants__74.71__2025-06__peserta juni.xlsx"
+    assert "/" not in gx_run_name("a\\b/c") and "\\" not in gx_run_name("a\\b/c")

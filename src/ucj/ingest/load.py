@@ -99,8 +99,9 @@ def ingest_file(
     cfg = cfg or settings()
     outcome = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, status="loaded")
     process = FileProcess(
-        landed.path, landed.source, landed.kode_wilayah, landed.period, cfg.chunk_rows, cfg.max_bad_row_share
-    )
+        landed.path, landed.source, landed.kode_wilayah, landed.period, cfg.chunk_rows, cfg.max_bad_row_share,
+        relative_path=landed.relative_path,
+    )  # fmt: skip
     failures: list[RowFailure] = []
     try:
         conn = psycopg.connect(conninfo)

@@ -86,6 +86,7 @@ class FileProcess:
     period: str
     chunk_rows: int = 50_000
     max_bad_row_share: float = 0.5
+    relative_path: str | None = None  # under the landing folder; names the GX validation runs
     read: FileRead | None = None
     summary: SuiteSummary = field(init=False)
     counts: dict[int, SheetCounts] = field(default_factory=dict)
@@ -154,6 +155,12 @@ class FileProcess:
     def skipped_rows(self) -> list[SkippedRow]:
         return [row for table in self.tables for row in table.skipped]
 
+    @property
+    def run_name(self) -> str:
+        """The GX validation runs' name: the file's path under the landing folder, which says
+        its source, region and period (``participants/74.71/2025-06/peserta.csv``)."""
+        return self.relative_path or f"{self.source}/{self.kode_wilayah}/{self.period}/{self.path.name}"
+
     # ------------------------------------------------------------------ rows
 
     def batches(self) -> Iterator[Batch]:
@@ -177,7 +184,7 @@ class FileProcess:
                 if self.source == "budgets":
                     derived += derive_workers(typed, table.sheet)
                 periods.observe(typed)
-                failures = validate_chunk(typed, self.source, end, self.summary) + derived
+                failures = validate_chunk(typed, self.source, end, self.summary, self.run_name) + derived
                 if table.sheet is not None:
                     failures = [replace(f, sheet=table.sheet) for f in failures]
                 rejected = {f.source_row for f in failures if f.severity == "reject"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from ucj.ingest.reasons import explain
 
 _context_lock = threading.Lock()
 DATA_DOCS_SITE_DIR = "uncommitted/data_docs/local_site"  # relative to expectations/gx (great_expectations.yml)
+RUN_NAME_SEPARATOR = "__"  # stands for "/" of a landing path in a GX run name
 
 
 @dataclass(frozen=True)
@@ -79,23 +80,52 @@ def build_data_docs(keep_results_per_suite: int | None = 25) -> Path:
     validates leaves one result in ``uncommitted/validations/``; only the newest
     ``keep_results_per_suite`` per suite are kept (None keeps all), so that building stays fast
     as runs pile up. The audit trail of every validation run is ``audit.validation_runs``.
+    Each run is named after its file's landing path (:func:`gx_run_name`), each result page names
+    its data asset (:func:`_name_data_assets`), and the pages load their CSS and JavaScript from the
+    site itself (``ucj.ingest.data_docs_offline``), so the site works without internet.
     """
+    from ucj.ingest.data_docs_offline import localize
+
+    results = settings().expectations_dir / "gx" / "uncommitted" / "validations"
     with _context_lock:
         if keep_results_per_suite is not None:
-            _prune_results(settings().expectations_dir / "gx" / "uncommitted" / "validations", keep_results_per_suite)
+            _prune_results(results, keep_results_per_suite)
+        _name_data_assets(results)
         _context().build_data_docs(site_names=["local_site"])
+        localize(data_docs_dir())
     return data_docs_dir() / "index.html"
+
+
+def _name_data_assets(folder: Path) -> None:
+    """Give each stored result the data asset it validated, where GX's result page looks for it.
+
+    GX 1.24.1 records a dataframe asset's name in ``meta.active_batch_definition`` (the index
+    reads it there) while the result page reads ``meta.batch_spec.data_asset_name`` only, and so
+    says ``Data asset: None``. The name (the source: ``participants``, …) is copied over once.
+    """
+    import json
+
+    if not folder.is_dir():
+        return
+    for path in folder.rglob("*.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        meta = result.get("meta") or {}
+        spec = meta.get("batch_spec")
+        asset = (meta.get("active_batch_definition") or {}).get("data_asset_name")
+        if isinstance(spec, dict) and asset and not spec.get("data_asset_name"):
+            spec["data_asset_name"] = asset
+            path.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 def _prune_results(folder: Path, keep: int) -> None:
     """Delete all but the newest ``keep`` result files per suite (GX stores them as
-    ``<suite>/<run name>/<run time>/<batch>.json``; run times sort as text)."""
+    ``<suite>/<run name>/<run time>/<batch>.json``; run times sort as text, whatever the run's name)."""
     if not folder.is_dir():
         return
     for suite in folder.iterdir():
         if not suite.is_dir():
             continue
-        results = sorted(suite.rglob("*.json"), key=lambda p: p.relative_to(suite).parts[1:], reverse=True)
+        results = sorted(suite.rglob("*.json"), key=lambda p: p.relative_to(suite).parts[-2:], reverse=True)
         for old in results[keep:]:
             old.unlink(missing_ok=True)
             for parent in old.parents:
@@ -109,12 +139,22 @@ def checkpoint(source: str) -> Any:
         return _context().checkpoints.get(source)
 
 
-def validate_chunk(typed: pd.DataFrame, source: str, period_end: date, summary: SuiteSummary) -> list[RowFailure]:
-    """Run the source's checkpoint over one typed chunk; return one failure per (row, rule)."""
+def validate_chunk(
+    typed: pd.DataFrame, source: str, period_end: date, summary: SuiteSummary, run_name: str | None = None
+) -> list[RowFailure]:
+    """Run the source's checkpoint over one typed chunk; return one failure per (row, rule).
+
+    ``run_name`` (the file's path under the landing folder) names the GX run, so each result in
+    the Data Docs says which file, region and period it is about (see :func:`gx_run_name`).
+    """
+    from great_expectations.core.run_identifier import RunIdentifier
+
     frame = _gx_frame(typed, source)
+    run_id = RunIdentifier(run_name=gx_run_name(run_name or source), run_time=datetime.now(UTC))
     result = checkpoint(source).run(
         batch_parameters={"dataframe": frame},
         expectation_parameters=date_parameters(period_end),
+        run_id=run_id,
     )
     failures: list[RowFailure] = []
     summary.rows_validated += len(frame)
@@ -131,6 +171,13 @@ def validate_chunk(typed: pd.DataFrame, source: str, period_end: date, summary: 
             failures.extend(_row_failures(res, config, rule, typed))
             summary.failed[rule] = summary.failed.get(rule, 0) + int(res.result.get("unexpected_count") or 0)
     return failures
+
+
+def gx_run_name(relative_path: str) -> str:
+    """A landing path as a GX run name: GX's file store forbids ``/`` and ``\\`` in its keys (the
+    run name is a folder of ``uncommitted/validations``), so each becomes ``__``:
+    ``participants/74.71/2025-06/peserta.csv`` -> ``participants__74.71__2025-06__peserta.csv``."""
+    return relative_path.replace("\\", "/").strip("/").replace("/", RUN_NAME_SEPARATOR)
 
 
 def date_parameters(period_end: date) -> dict[str, str]:
