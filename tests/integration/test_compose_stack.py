@@ -106,6 +106,19 @@ class Stack:
         # containers' own waits (deploy/airflow-entrypoint.sh) do the ordering.
         self.compose("up", "-d", "--no-build", "--no-deps", "--scale", "airflow-worker=2")
 
+    def down(self, volumes: bool = False) -> None:
+        """`down` knows one container per service: the second worker (--scale) is removed by label."""
+        self.compose("down", *(["-v"] if volumes else []), check=False, timeout=900)
+        label = f"label=io.podman.compose.project={PROJECT}"
+        left = subprocess.run(["podman", "ps", "-aq", "--filter", label], capture_output=True, text=True).stdout.split()
+        if left:
+            subprocess.run(["podman", "rm", "-f", "-t", "60", *left], capture_output=True, check=False)
+        if volumes:
+            names = subprocess.run(["podman", "volume", "ls", "-q", "--filter", label],
+                                   capture_output=True, text=True).stdout.split()  # fmt: skip
+            if names:
+                subprocess.run(["podman", "volume", "rm", "-f", *names], capture_output=True, check=False)
+
     def containers(self, service: str | None = None) -> list[str]:
         label = f"label=io.podman.compose.project={PROJECT}"
         args = ["podman", "ps", "--filter", label, "--format", "{{.Names}}"]
@@ -219,7 +232,7 @@ def stack(tmp_path_factory):
     }
     stack = Stack(env, api_port, pg_port, settings)
     stack.landing = landing
-    stack.compose("down", "-v", check=False)  # what a killed earlier run left behind
+    stack.down(volumes=True)  # what a killed earlier run left behind
     build = subprocess.run(
         ["podman", "build", "--quiet", "-f", "deploy/Dockerfile", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}",
          "-t", IMAGE, "."], cwd=PROJECT_ROOT, capture_output=True, text=True,
@@ -237,7 +250,7 @@ def stack(tmp_path_factory):
         raise
     finally:
         mark = time.monotonic()
-        stack.compose("down", "-v", check=False, timeout=900)
+        stack.down(volumes=True)
         stack.timings["down -v"] = time.monotonic() - mark
         print("\ncompose stack timings (s): " + ", ".join(f"{k} {v:.0f}" for k, v in stack.timings.items()))
         print(f"total {time.monotonic() - started:.0f} s")
@@ -318,7 +331,7 @@ def test_the_compose_stack_runs_the_pipeline_on_two_workers(stack, tmp_path):
 
     # The warehouse and Airflow's metadata live in named volumes: they survive down and up.
     mark = time.monotonic()
-    stack.compose("down", timeout=900)
+    stack.down()
     assert stack.containers() == []
     stack.up()
     stack.wait_healthy()
