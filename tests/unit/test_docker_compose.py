@@ -87,7 +87,7 @@ def _split_interpolated(volume: str) -> tuple[str, str]:
 
 def test_services(compose):
     assert set(compose["services"]) == {"postgres", "redis", "metabase", *AIRFLOW_SERVICES}
-    assert set(compose["volumes"]) >= {"postgres-data", "ucj-state", "airflow-logs"}
+    assert set(compose["volumes"]) >= {"postgres-data", "ucj-state", "airflow-logs", "gx-uncommitted"}
 
 
 def test_every_airflow_service_uses_the_one_image_and_env_file(compose):
@@ -184,6 +184,8 @@ def test_mounts_are_where_the_project_looks(compose, env_file, project_root_in_i
         assert env["UCJ_REPORTS_DIR"].startswith(env["UCJ_STATE_DIR"] + "/")
         assert env["AIRFLOW__COSMOS__CACHE_DIR"].startswith(env["UCJ_STATE_DIR"] + "/")
         assert mounts[env["AIRFLOW__LOGGING__BASE_LOG_FOLDER"]] == "airflow-logs"
+        # GX's results and Data Docs: a volume the airflow user owns, not the bind-mounted host folder
+        assert mounts[f"{root}/expectations/gx/uncommitted"] == "gx-uncommitted"
         assert env["TZ"] == TIMEZONE
     postgres = _mounts(compose, "postgres")
     assert postgres["/docker-entrypoint-initdb.d"] == "./deploy/postgres-init"
