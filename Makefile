@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (the tests).
-.PHONY: demo test install lint run marts clean
+.PHONY: demo test test-stack install lint run marts clean
 
 UV := .tools/bin/uv
 export GX_ANALYTICS_ENABLED := false
@@ -15,6 +15,10 @@ test: install
 	.venv/bin/ruff check src tests dags bench
 	.venv/bin/sqlfluff lint dbt_project/models
 	.venv/bin/python -m pytest -q
+
+# docker-compose.yml under Podman (tests/integration/test_compose_stack.py): slow, not in `test`.
+test-stack: install
+	.venv/bin/python -m pytest -q -s -m stack tests/integration/test_compose_stack.py
 
 run: install
 	.venv/bin/ucj run

@@ -33,3 +33,14 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("explore", max_examples=1000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``stack`` (the compose stack under Podman, slow) run only when ``-m`` names them
+    (``make test-stack``); ``make test`` and a plain ``pytest`` leave them out."""
+    if "stack" in (config.option.markexpr or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("stack") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept

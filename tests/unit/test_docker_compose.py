@@ -2,8 +2,9 @@
 CeleryExecutor with Redis, PostgreSQL metadata, one warehouse URL written consistently, mounts
 where ucj.config looks, WITA, the Airflow 3 commands.
 
-Docker does not run on the development machines: these tests read the files; they never start
-a container (tests/integration/test_deploy_postgres_init.py runs the PostgreSQL init script).
+These tests read the files; they never start a container. tests/integration/test_compose_stack.py
+runs the stack under Podman (``make test-stack``), tests/integration/test_deploy_postgres_init.py
+the PostgreSQL init script against a real server.
 """
 
 from __future__ import annotations
@@ -56,12 +57,17 @@ def project_root_in_image() -> str:
     return workdirs[-1]
 
 
+def _default(value: str) -> str:
+    """A value as ``docker compose`` reads it when no variable is set: ``${VAR:-default}`` → default."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", value)
+
+
 def _env(compose: dict, service: str, env_file: dict[str, str]) -> dict[str, str]:
     """What a service's container sees: the env file, then its environment (which wins)."""
     spec = compose["services"][service]
-    files = spec.get("env_file", [])
-    env = dict(env_file) if "deploy/.env" in [f if isinstance(f, str) else f["path"] for f in files] else {}
-    env.update({k: str(v) for k, v in (spec.get("environment") or {}).items()})
+    files = [_default(f if isinstance(f, str) else f["path"]) for f in spec.get("env_file", [])]
+    env = dict(env_file) if "deploy/.env" in files else {}
+    env.update({k: _default(str(v)) for k, v in (spec.get("environment") or {}).items()})
     return env
 
 
@@ -81,7 +87,7 @@ def _split_interpolated(volume: str) -> tuple[str, str]:
 
 def test_services(compose):
     assert set(compose["services"]) == {"postgres", "redis", "metabase", *AIRFLOW_SERVICES}
-    assert set(compose["volumes"]) >= {"postgres-data", "ucj-state", "airflow-logs"}
+    assert set(compose["volumes"]) >= {"postgres-data", "ucj-state", "airflow-logs", "gx-uncommitted"}
 
 
 def test_every_airflow_service_uses_the_one_image_and_env_file(compose):
@@ -89,10 +95,12 @@ def test_every_airflow_service_uses_the_one_image_and_env_file(compose):
     assert len(images) == 1
     for service in AIRFLOW_SERVICES:
         spec = compose["services"][service]
-        assert spec["build"] == {"context": ".", "dockerfile": "deploy/Dockerfile"}
-        assert spec["env_file"] == ["deploy/.env"]
+        assert {k: v for k, v in spec["build"].items() if k != "args"} == {
+            "context": ".", "dockerfile": "deploy/Dockerfile",
+        }  # fmt: skip
+        assert [_default(f) for f in spec["env_file"]] == ["deploy/.env"]
     for service in ("postgres", "metabase"):
-        assert compose["services"][service]["env_file"] == ["deploy/.env"]
+        assert [_default(f) for f in compose["services"][service]["env_file"]] == ["deploy/.env"]
     assert (PROJECT_ROOT / compose["services"]["airflow-init"]["build"]["dockerfile"]).is_file()
 
 
@@ -130,11 +138,10 @@ def test_celery_executor_with_redis_and_postgresql_metadata(compose, env_file):
             env["AIRFLOW__API__PORT"],
             "/execution/",
         )
-    assert compose["services"]["airflow-apiserver"]["ports"] == [
+    assert [_default(p) for p in compose["services"]["airflow-apiserver"]["ports"]] == [
         f"8080:{_env(compose, 'airflow-apiserver', {})['AIRFLOW__API__PORT']}"
-    ]  # noqa: E501
+    ]
     assert "redis-server" in compose["services"]["redis"]["command"]
-    assert compose["services"]["postgres"]["image"].startswith("postgres:")
 
 
 def test_the_warehouse_url_is_written_consistently(compose, env_file):
@@ -177,6 +184,8 @@ def test_mounts_are_where_the_project_looks(compose, env_file, project_root_in_i
         assert env["UCJ_REPORTS_DIR"].startswith(env["UCJ_STATE_DIR"] + "/")
         assert env["AIRFLOW__COSMOS__CACHE_DIR"].startswith(env["UCJ_STATE_DIR"] + "/")
         assert mounts[env["AIRFLOW__LOGGING__BASE_LOG_FOLDER"]] == "airflow-logs"
+        # GX's results and Data Docs: a volume the airflow user owns, not the bind-mounted host folder
+        assert mounts[f"{root}/expectations/gx/uncommitted"] == "gx-uncommitted"
         assert env["TZ"] == TIMEZONE
     postgres = _mounts(compose, "postgres")
     assert postgres["/docker-entrypoint-initdb.d"] == "./deploy/postgres-init"
@@ -224,8 +233,51 @@ def test_the_env_example_holds_no_real_secret(env_file):
 
 def test_celery_provider_is_locked_for_the_worker():
     lock = (PROJECT_ROOT / "uv.lock").read_text(encoding="utf-8")
-    if 'name = "apache-airflow-providers-celery"' not in lock:
-        pytest.xfail("apache-airflow-providers-celery is not in uv.lock yet: the worker's `airflow celery` needs it")
+    assert 'name = "apache-airflow-providers-celery"' in lock  # the worker's `airflow celery` needs it
+    assert re.search(r'name = "celery"\nversion = "5\.6\.', lock)  # 5.7 breaks providers-celery 3.26
+
+
+def test_images_are_variables_with_the_upstream_defaults(compose):
+    """A Pemda's `docker compose up` pulls the upstream images; a machine without a registry names
+    its own (scripts/podman_images.sh) through the variables."""
+    services = compose["services"]
+    assert services["postgres"]["image"] == "${UCJ_POSTGRES_IMAGE:-postgres:16-bookworm}"
+    assert services["redis"]["image"] == "${UCJ_REDIS_IMAGE:-redis:7-bookworm}"
+    for service in AIRFLOW_SERVICES:
+        assert services[service]["build"]["args"] == {"BASE_IMAGE": "${UCJ_BASE_IMAGE:-python:3.11-slim-bookworm}"}
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim-bookworm$", text, re.MULTILINE)
+    assert re.findall(r"^FROM (.+)$", text, re.MULTILINE) == ["${BASE_IMAGE}"]
+    assert [_default(p) for p in services["postgres"]["ports"]] == ["127.0.0.1:5432:5432"]
+    # stand-ins exist for each upstream image the test replaces
+    script = (PROJECT_ROOT / "scripts" / "podman_images.sh").read_text(encoding="utf-8")
+    for name in ("ucj-python", "ucj-postgres", "ucj-redis"):
+        assert f"localhost/{name}:" in script
+
+
+def test_metabase_sits_in_a_profile_the_pipeline_does_not_need(compose):
+    services = compose["services"]
+    assert services["metabase"]["profiles"] == ["bi"]
+    assert [s for s, spec in services.items() if s != "metabase" and "profiles" in spec] == []
+    assert all("metabase" not in (spec.get("depends_on") or {}) for spec in services.values())
+
+
+def test_every_airflow_container_waits_for_what_it_needs(compose):
+    """Podman ignores depends_on conditions: the image's entrypoint waits for PostgreSQL, Redis and
+    airflow-init (its mark in the state volume), except in airflow-init itself."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/ucj-entrypoint"]' in text
+    assert "COPY deploy/airflow-entrypoint.sh /usr/local/bin/ucj-entrypoint" in text
+    entrypoint = (PROJECT_ROOT / "deploy" / "airflow-entrypoint.sh").read_text(encoding="utf-8")
+    assert "airflow db check " in entrypoint and "airflow db check-migrations" in entrypoint
+    assert "AIRFLOW__CELERY__BROKER_URL" in entrypoint and 'exec "$@"' in entrypoint
+    mark = re.search(r'mark="\$\{UCJ_STATE_DIR:-([^}]+)\}/([\w.-]+)"', entrypoint)
+    init = "\n".join(compose["services"]["airflow-init"]["command"])
+    assert init.strip().splitlines()[-1].strip() == f"touch {mark[1]}/{mark[2]}"  # the last step, after the rest
+    for service in AIRFLOW_SERVICES:
+        env = _env(compose, service, {})
+        assert env["UCJ_WAIT_FOR_INIT"] == ("0" if service == "airflow-init" else "1"), service
+        assert env["UCJ_STATE_DIR"] == mark[1]
 
 
 def test_cosmos_runs_as_in_the_project(compose, env_file):

@@ -1,5 +1,5 @@
 """Imported once by every Celery worker of the stack, before it forks its pool (Celery's
-``imports`` setting, see :mod:`ucj.ops.celery_stack`).
+``imports`` setting: ``AIRFLOW__CELERY__EXTRA_CELERY_CONFIG`` in docker-compose.yml).
 
 A task process under the CeleryExecutor is forked from the worker: what the worker has imported,
 the task has too. Great Expectations alone takes ~7 s to import (more on a busy machine), which
