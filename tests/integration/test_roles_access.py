@@ -265,7 +265,7 @@ def test_the_pseudonym_is_stable_across_runs_and_changes_with_the_key(built: Bui
 
     def keys() -> dict[str, str]:
         with built.admin() as conn:
-            rows = conn.execute("select kode_wilayah || '/' || nomor_klaim, participant_key from marts.fct_claims")
+            rows = conn.execute("select kode_wilayah || '/' || claim_number, participant_key from marts.fct_claims")
             return dict(rows.fetchall())
 
     first = keys()
