@@ -209,10 +209,11 @@ def test_an_opd_without_a_roster_has_no_required_budget(published: str) -> None:
     delivered a roster, so their need is unknown (NULL, has_roster false), never Rp 0."""
     with psycopg.connect(published) as conn:
         rows = conn.execute(
-            """select has_roster, count(*), count(required_idr), count(*) filter (where required_idr = 0)
+            """select has_roster, count(*), count(required_idr) + count(shortfall_idr) + count(surplus_idr),
+                      count(*) filter (where required_idr = 0)
                from marts.fct_budget_yearly where kode_wilayah = '74.71' and fiscal_year = 2026 and has_budget
                group by 1 order by 1"""
         ).fetchall()
     without, with_roster = rows
     assert without[0] is False and without[1] > 0 and without[2] == 0
-    assert with_roster[0] is True and with_roster[2] == with_roster[1] and with_roster[3] == 0
+    assert with_roster[0] is True and with_roster[2] == 3 * with_roster[1] and with_roster[3] == 0

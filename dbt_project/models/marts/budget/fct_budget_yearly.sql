@@ -113,8 +113,15 @@ final as (
         required.required_idr::numeric(18, 2) as required_idr,
         coalesce(billed.billed_idr, 0)::numeric(18, 2) as billed_idr,
         coalesce(billed.paid_idr, 0)::numeric(18, 2) as paid_idr,
-        greatest(required.required_idr - coalesce(budgeted.budgeted_idr, 0), 0)::numeric(18, 2) as shortfall_idr,
-        greatest(coalesce(budgeted.budgeted_idr, 0) - required.required_idr, 0)::numeric(18, 2) as surplus_idr,
+        -- greatest() ignores NULL: without a roster the gap is unknown, so the case keeps it NULL
+        case
+            when required.required_idr is not null
+                then greatest(required.required_idr - coalesce(budgeted.budgeted_idr, 0), 0)
+        end::numeric(18, 2) as shortfall_idr,
+        case
+            when required.required_idr is not null
+                then greatest(coalesce(budgeted.budgeted_idr, 0) - required.required_idr, 0)
+        end::numeric(18, 2) as surplus_idr,
         round(budgeted.budgeted_idr / nullif(budgeted.budgeted_workers, 0), 2)::numeric(18, 2)
             as cost_per_worker_year_idr,
         coalesce(opds.is_confirmed, false) as is_confirmed,
