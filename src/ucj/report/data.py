@@ -87,7 +87,8 @@ class NoMartsError(ValueError):
 
 MARTS_READ = (
     "fct_coverage_monthly", "fct_coverage_trajectory_yearly", "fct_opd_enrollment_monthly", "fct_budget_yearly",
-    "fct_budget_totals_yearly", "fct_claims", "fct_claims_monthly", "dim_region", "dim_opd",
+    "fct_budget_totals_yearly", "fct_coverage_province_monthly", "fct_claims", "fct_claims_monthly", "dim_region",
+    "dim_opd",
 )  # fmt: skip
 
 
@@ -138,11 +139,17 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
     data.as_of_month = month
     p["month"] = month
 
-    # Coverage in the newest month, all segments and per segment. Summing per segment is the
-    # mart itself for a Pemda; for the province it adds the Pemda that reported that month.
-    data.segments = _rows(
-        conn,
-        """select segment,
+    # Coverage in the newest month, all segments and per segment: a Pemda's rows of
+    # fct_coverage_monthly, or the province's rows (fct_coverage_province_monthly: the Pemda that
+    # reported that month, added up).
+    if scope.is_province:
+        segments_query = """select segment, regions_reporting as regions, workers_total, active_participants,
+                  uncovered_workers, coverage_pct, target_pct, participants_to_target
+           from marts.fct_coverage_province_monthly
+           where period_month = %(month)s
+           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)"""
+    else:
+        segments_query = """select segment,
                   count(distinct kode_wilayah) as regions,
                   sum(workers_total)::bigint as workers_total,
                   sum(active_participants)::bigint as active_participants,
@@ -155,9 +162,8 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
            from marts.fct_coverage_monthly
            where kode_wilayah = any(%(regions)s::text[]) and period_month = %(month)s
            group by segment
-           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)""",
-        p,
-    )
+           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)"""
+    data.segments = _rows(conn, segments_query, p)
     overall = next((s for s in data.segments if s["segment"] == "ALL"), {})
     data.regions_reporting = overall.get("regions", 0)
     data.headline.update(
