@@ -71,12 +71,13 @@ def ucj_backfill() -> None:
         landing = tasks.landing_dir_from(get_current_context()["params"].get("landing_dir"))
         return tasks.list_files(landing, scope["kode_wilayah"], scope["period"])
 
-    @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=2)
+    @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=2, map_index_template="{{ landed_file }}")
     def ingest_file(relative_path: str, scope: dict) -> dict:
         from ucj import tasks
         from ucj.ops.alerts import no_retry_on_data_errors
 
         context = get_current_context()
+        context["landed_file"] = relative_path  # the UI labels the mapped task by its file
         landing = tasks.landing_dir_from(context["params"].get("landing_dir"))
         with no_retry_on_data_errors():
             return tasks.ingest_one(
@@ -87,7 +88,9 @@ def ucj_backfill() -> None:
     def summarize(outcomes: list[dict]) -> dict:
         from ucj import tasks
 
-        return tasks.summarize(list(outcomes))
+        # One request for every mapped result: iterating would ask for one past the end and the
+        # Airflow client logs that 404 as an `[error] XCom not found` line.
+        return tasks.summarize(list(outcomes[:]))
 
     @task
     def rebuild_marts(scope: dict) -> dict:

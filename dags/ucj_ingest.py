@@ -49,12 +49,13 @@ def ucj_ingest() -> None:
         params = get_current_context()["params"]
         return tasks.list_files(tasks.landing_dir_from(params.get("landing_dir")), params.get("kode_wilayah"))
 
-    @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=2)
+    @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=2, map_index_template="{{ landed_file }}")
     def ingest_file(relative_path: str) -> dict:
         from ucj import tasks
         from ucj.ops.alerts import no_retry_on_data_errors
 
         context = get_current_context()
+        context["landed_file"] = relative_path  # the UI labels the mapped task by its file
         params = context["params"]
         landing = tasks.landing_dir_from(params.get("landing_dir"))
         with no_retry_on_data_errors():  # a bad file is quarantined; a bug in the data path fails once
@@ -66,7 +67,9 @@ def ucj_ingest() -> None:
     def summarize(outcomes: list[dict]) -> dict:
         from ucj import tasks
 
-        return tasks.summarize(list(outcomes))
+        # One request for every mapped result: iterating would ask for one past the end and the
+        # Airflow client logs that 404 as an `[error] XCom not found` line.
+        return tasks.summarize(list(outcomes[:]))
 
     @task
     def build_data_docs() -> str:

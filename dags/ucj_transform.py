@@ -62,6 +62,9 @@ with DAG(
             # Cosmos' per-table dataset URIs need a TCP host; the embedded warehouse is a unix
             # socket. The DAG-level Assets (ucj://warehouse/...) carry the data-aware schedule.
             emit_datasets=False,
+            # Exposures (the BI dashboards) are documentation, not work: Cosmos has no task for
+            # them and warned once per exposure at every parse.
+            exclude=["resource_type:exposure"],
         ),
         operator_args={"on_execute_callback": transform.speed_up_in_process_dbt},
     )

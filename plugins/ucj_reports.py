@@ -6,6 +6,8 @@ them against its base URL, so the views also work behind a path prefix.
 
 Every Airflow process loads plugins (a task does, for its template context), so this module
 imports nothing heavy: the FastAPI app is built when the API server first asks for it.
+
+It also makes the UI show WITA by default (``ucj.airflow_ui``: a browser's stored choice wins).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 from functools import cached_property
 
 from airflow.plugins_manager import AirflowPlugin
+
+from ucj.airflow_ui import DefaultUiTimezone
 
 URL_PREFIX = "/ucj"
 
@@ -29,6 +33,8 @@ class UcjReportsPlugin(AirflowPlugin):
         _view("Data Docs (Great Expectations)", "data-docs", "ucj-data-docs", category="docs"),
         _view("dbt Docs (marts)", "dbt-docs", "ucj-dbt-docs", category="docs"),
     ]
+
+    fastapi_root_middlewares = [{"middleware": DefaultUiTimezone, "name": "UI time zone WITA by default"}]
 
     @cached_property
     def fastapi_apps(self) -> list[dict[str, object]]:  # type: ignore[override]

@@ -42,6 +42,46 @@ def default_args() -> dict[str, object]:
     }
 
 
+class _NoLineageNotice(logging.Filter):
+    """Cosmos warns at import that the OpenLineage provider is missing; the project emits no
+    lineage, so the line reads as a fault to a newcomer and says nothing to an operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "To enable emitting Openlineage events" not in str(record.msg)
+
+
+_NO_LINEAGE_NOTICE = _NoLineageNotice()
+
+
+class WaitingSaidOnce(logging.Filter):
+    """``dag.test()`` logs "No tasks to run. unrunnable tasks: {…every task instance…}" once a
+    second while a task waits for its retry (hundreds of long lines for one failure). Say it once,
+    short, and again only when the set of waiting tasks or their states changes."""
+
+    PREFIX = "No tasks to run"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: str | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self.PREFIX):
+            return True
+        message = record.getMessage()
+        if message == self._last:
+            return False
+        self._last = message
+        waiting = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        if isinstance(waiting, set | frozenset):
+            states: dict[str, int] = {}
+            for ti in waiting:
+                state = str(getattr(getattr(ti, "state", None), "value", getattr(ti, "state", None)))
+                states[state] = states.get(state, 0) + 1
+            record.msg = "No tasks to run yet: %d unfinished tasks wait (%s); said again when that changes"
+            record.args = (len(waiting), ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
+        return True
+
+
 def configure(cfg: Settings | None = None) -> dict[str, str]:
     """Set Airflow's environment for this project (keeps values a deployment already set)."""
     cfg = cfg or settings()
@@ -71,16 +111,59 @@ def configure(cfg: Settings | None = None) -> dict[str, str]:
         # only when it fails, instead of rewriting the whole copy after every node (a third of
         # the build's time on the tiny data).
         "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
+        # No OpenLineage backend: the namespace Cosmos reads at import (else a config warning
+        # on every parse), and lineage events off.
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "ucj_warehouse",
+        "AIRFLOW__OPENLINEAGE__DISABLED": "True",
         "GX_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
     }
     for key, value in env.items():
         os.environ.setdefault(key, value)
+    logging.getLogger("cosmos.operators.local").addFilter(_NO_LINEAGE_NOTICE)
     # The venv's bin first: Airflow starts its parts (and dbt) from PATH.
     venv_bin = str(Path(sys.executable).parent)
     if not os.environ.get("PATH", "").startswith(venv_bin):
         os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
     return env
+
+
+SERVER_COMMANDS = ("api-server", "scheduler", "dag-processor", "triggerer", "standalone")
+
+
+def local_stack_environment(cfg: Settings | None = None) -> dict[str, str]:
+    """What Airflow's own processes need, besides :func:`configure`, to work as one local stack
+    on this machine (``ucj airflow api-server|scheduler|dag-processor|triggerer|standalone``).
+
+    - the execution API's URL: a task reports to the API server at 127.0.0.1 (else every task
+      fails with ``Connection refused`` at its first call);
+    - one JWT secret for every process of the stack (each would otherwise make its own, and the
+      API server would refuse the scheduler's tasks), kept in the Airflow home, mode 0600;
+    - a parallelism fit for the machine (Airflow's default of 32 LocalExecutor workers on 2 cores
+      is 32 processes of ~300 MB each waiting for two CPUs);
+    - INFO logs, so the API server says where it listens.
+    Values a deployment already set are kept by the caller (``os.environ.setdefault``).
+    """
+    cfg = cfg or settings()
+    port = os.environ.get("AIRFLOW__API__PORT", "8080")
+    return {
+        "AIRFLOW__API__PORT": port,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__API_AUTH__JWT_SECRET": _stack_secret(cfg.airflow_home / "jwt_secret"),
+        "AIRFLOW__CORE__PARALLELISM": str(max(2, 2 * (os.cpu_count() or 1))),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+    }
+
+
+def _stack_secret(path: Path) -> str:
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def migrate_metadata(cfg: Settings | None = None) -> None:
@@ -130,6 +213,12 @@ def run_dag(dag_id: str, conf: dict[str, object] | None = None) -> DagRunResult:
     from ucj.privacy import install_log_masking
 
     install_log_masking()  # Airflow has set up its logging by now: mask its structlog lines too
-    run = dag.test(run_conf=conf or {})
+    waiting = WaitingSaidOnce()
+    dag_log = logging.getLogger("airflow.sdk.definitions.dag")
+    dag_log.addFilter(waiting)
+    try:
+        run = dag.test(run_conf=conf or {})
+    finally:
+        dag_log.removeFilter(waiting)
     failed = [ti.task_id for ti in run.get_task_instances() if ti.state in ("failed", "upstream_failed")]
     return DagRunResult(dag_id, run.run_id, str(getattr(run.state, "value", run.state)), failed)

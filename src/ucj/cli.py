@@ -223,6 +223,27 @@ def dbt_command(args: tuple[str, ...]) -> None:
         stop_embedded()
 
 
+@main.command("airflow", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                                           "help_option_names": []})  # fmt: skip
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def airflow_command(args: tuple[str, ...]) -> None:
+    """Airflow with the project's environment: `ucj airflow standalone`, or `ucj airflow api-server`,
+    `scheduler`, `dag-processor` and `triggerer` each in a terminal of its own (docs/runbook.md)."""
+    from ucj import airflow_env
+    from ucj.warehouse import export_environment, warehouse_url
+
+    for key, value in airflow_env.local_stack_environment().items():
+        os.environ.setdefault(key, value)
+    airflow_env.configure()
+    if args and args[0] in (*airflow_env.SERVER_COMMANDS, "dags", "tasks"):  # what runs tasks
+        export_environment(warehouse_url())  # the configured warehouse, or the embedded one (left up)
+    if args and args[0] in airflow_env.SERVER_COMMANDS:
+        airflow_env.migrate_metadata()
+    sys.stdout.flush()
+    airflow_bin = str(Path(sys.executable).parent / "airflow")
+    os.execv(airflow_bin, [airflow_bin, *args])
+
+
 @main.command("report")
 @click.option("--region", default=None, help="Kemendagri code, e.g. 74.71; without it, the province (74).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -45,6 +45,9 @@ class Settings:
     # a file is read only once it has not changed for this long (one still being copied in is
     # left for the next run, never quarantined half-written)
     settle_seconds: float = 30.0
+    # The longest one statement of dbt may run (PostgreSQL's interval syntax; "0" = no limit): a
+    # model stuck on a bad plan fails and is retried or reported, instead of holding the night.
+    dbt_statement_timeout: str = "1h"
 
     @property
     def pgdata_dir(self) -> Path:
@@ -75,4 +78,5 @@ def settings() -> Settings:
         chunk_rows=int(os.environ.get("UCJ_CHUNK_ROWS", "50000")),
         config_dir=_optional_path("UCJ_CONFIG_DIR"),
         settle_seconds=float(os.environ.get("UCJ_SETTLE_SECONDS", "30")),
+        dbt_statement_timeout=os.environ.get("UCJ_DBT_STATEMENT_TIMEOUT") or "1h",
     )

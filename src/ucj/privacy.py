@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import os
 import re
@@ -103,7 +104,7 @@ def install_log_masking() -> None:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken format string is logging's to report
             return record
-        masked = mask_identifiers(message)
+        masked = mask_message(message)
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:
@@ -115,13 +116,35 @@ def install_log_masking() -> None:
     install_structlog_masking()
 
 
-def _masked(value: object) -> object:
+def mask_message(message: str) -> str:
+    """:func:`mask_identifiers` for a log message; a JSON object stays valid JSON.
+
+    dbt's ``--log-format json`` lines (the Cosmos watcher's producer reads them back) are masked
+    value by value: masking the text would turn ``"execution_time": 0.0941085`` into invalid JSON,
+    which Cosmos then prints raw instead of reading it.
+    """
+    if message.startswith("{"):
+        try:
+            data = json.loads(message)
+        except ValueError:
+            pass
+        else:
+            masked = _masked(data, numbers=True)
+            return message if masked == data else json.dumps(masked, ensure_ascii=False)
+    return mask_identifiers(message)
+
+
+def _masked(value: object, *, numbers: bool = False) -> object:
+    """Strings masked, containers walked; with ``numbers``, an integer of identifier length too
+    (a NIK written as a JSON number)."""
     if isinstance(value, str):
         return mask_identifiers(value)
+    if numbers and isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** (_MIN_DIGITS - 1):
+        return mask_identifiers(str(value))
     if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
+        return {k: _masked(v, numbers=numbers) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_masked(v) for v in value]
+        return [_masked(v, numbers=numbers) for v in value]
     return value
 
 

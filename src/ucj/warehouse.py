@@ -178,9 +178,10 @@ def role_params(url: str, role: str) -> PgParams:
 
 
 def apply_secrets(conn: psycopg.Connection) -> None:
-    """After migrating, as the owner: role passwords and the pseudonym key from the environment.
+    """After migrating, as the owner: role passwords, the pseudonym key and dbt's statement
+    timeout from the environment.
 
-    Neither is ever in a migration or a committed file. A password variable that is unset
+    Neither secret is ever in a migration or a committed file. A password variable that is unset
     leaves the role's password as it is (local trust auth needs none).
     """
     from psycopg import sql
@@ -192,6 +193,23 @@ def apply_secrets(conn: psycopg.Connection) -> None:
         if password:  # ALTER ROLE takes no bind parameters: a quoted literal, never logged here
             conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))
     store_pseudonym_key(conn)
+    set_dbt_statement_timeout(conn, settings().dbt_statement_timeout)
+
+
+def set_dbt_statement_timeout(conn: psycopg.Connection, timeout: str) -> None:
+    """Every session of dbt's role in this database starts with ``statement_timeout = timeout``.
+
+    A role setting, not a profile option (dbt-postgres has none) nor ``PGOPTIONS`` (it would reach
+    the loader's connections in the same process): only dbt's statements are bounded, on any
+    server, whichever tool starts dbt. PostgreSQL checks the value (``30min``, ``1h``, ``0``).
+    """
+    from psycopg import sql
+
+    conn.execute(
+        sql.SQL("alter role {} in database {} set statement_timeout = {}").format(
+            sql.Identifier(TRANSFORMER), sql.Identifier(conn.info.dbname), sql.Literal(timeout)
+        )
+    )
 
 
 def export_environment(url: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ import pytest
 from pipeline_expectations import expected_enrollment, file_specs, is_active, mart_enrollment, rows_of
 from servers import BOTH_SERVERS
 
+from ucj import tasks
 from ucj.generate import generate
 from ucj.runner import run_pipeline
 from ucj.warehouse import connect
@@ -52,11 +53,36 @@ def remove_participant_row(landing: Path, manifest: Path, region: str, period: s
     spec.path.write_bytes("".join(kept).encode(encoding))
 
 
-def test_roster_to_mart_through_airflow(landing, warehouse):
+def noise(output: str) -> list[str]:
+    """Lines a newcomer reads as a failure on a clean run (issue 18): an `[error]` line, Cosmos'
+    per-exposure warning, a raw dbt JSON log line."""
+    return [
+        line
+        for line in output.splitlines()
+        if "[error" in line or "Unavailable conversion function" in line or line.startswith('{"')
+    ]
+
+
+def ingest_task_labels(run_id: str) -> list[str]:
+    """What the Airflow UI shows for each mapped `ingest_file` task of the run."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        tis = session.query(TaskInstance).filter_by(dag_id="ucj_ingest", task_id="ingest_file", run_id=run_id)
+        return sorted(ti.rendered_map_index for ti in tis)
+
+
+def test_roster_to_mart_through_airflow(landing, warehouse, capfd):
     landing_dir, manifest = landing
+    listed = tasks.list_files(landing_dir)
     started = time.time()
     result = run_pipeline(landing_dir)
     assert result.ok, result.runs
+    out, err = capfd.readouterr()
+    assert noise(out + err) == [], "a clean first run prints no error-looking line"
+    (ingest_run,) = [r for r in result.runs if r.dag_id == "ucj_ingest"]
+    assert ingest_task_labels(ingest_run.run_id) == sorted(listed), "each mapped task is labelled by its file"
     _assert_dbt_docs_built(started)
 
     expected = expected_enrollment(landing_dir, manifest)

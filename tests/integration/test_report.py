@@ -33,6 +33,7 @@ import psycopg
 import pytest
 from marts_helpers import ModuleWarehouse, copy_landing
 
+from ucj.airflow_ui import default_zone_script
 from ucj.generate import generate
 
 pytestmark = pytest.mark.integration
@@ -370,12 +371,33 @@ def test_plugin_serves_reports_and_docs_behind_the_airflow_login(marts, airflow_
         for escape in ("/ucj/reports/%2e%2e/%2e%2e/pyproject.toml", "/ucj/reports/..%2f..%2fpyproject.toml"):
             assert client.get(escape, headers=auth).status_code == 404, escape
 
+        # The UI's page stores WITA as the default time zone before the UI's own script runs.
+        ui = client.get("/dags/ucj_transform")
+        assert ui.status_code == 200 and int(ui.headers["content-length"]) == len(ui.content)
+        head = ui.text.split("</head>")[0]
+        assert default_zone_script() in head and head.index(default_zone_script()) < head.index('type="module"')
+        assert default_zone_script() not in index.text  # the plugin's own pages are left alone
+
 
 def test_nightly_reports_in_chromium_through_airflow(marts, airflow_server, browser, capsys):
     import httpx
 
     base = airflow_server["base"]
     token = httpx.post(f"{base}/auth/token", json={"username": "kadis", "password": airflow_server["password"]})
+    # A browser set to UTC opens the UI: its time zone is WITA until the user picks another.
+    utc = browser.new_context(timezone_id="UTC")
+    utc.add_cookies([{"name": "_token", "value": token.json()["access_token"], "url": base}])
+    try:
+        page = utc.new_page()
+        page.goto(f"{base}/dags/ucj_transform")
+        assert "/auth/" not in page.url, page.url  # logged in: this is the UI's page
+        assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "UTC"
+        assert page.evaluate("localStorage.getItem('timezone')") == '"Asia/Makassar"'
+        page.evaluate("localStorage.setItem('timezone', JSON.stringify('Asia/Jakarta'))")
+        page.reload()
+        assert page.evaluate("localStorage.getItem('timezone')") == '"Asia/Jakarta"'  # the user's choice stays
+    finally:
+        utc.close()
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     context.add_cookies([{"name": "_token", "value": token.json()["access_token"], "url": base}])
     try:

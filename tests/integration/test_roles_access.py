@@ -271,6 +271,27 @@ def test_the_loader_and_the_transformer_are_least_roles(built: Built) -> None:
         assert _count(conn, "restricted", "workers_not_enrolled") == 0
 
 
+def test_only_dbt_statements_are_bounded_by_the_configured_timeout(built: Built, monkeypatch) -> None:
+    """Issue 20: a runaway model fails instead of holding the night; the loader is not bounded."""
+    with built.as_role(TRANSFORMER) as conn:
+        assert conn.execute("show statement_timeout").fetchone()[0] == "1h"  # the default
+    with built.as_role(LOADER) as conn:
+        loader_default = conn.execute("show statement_timeout").fetchone()[0]
+    monkeypatch.setenv("UCJ_DBT_STATEMENT_TIMEOUT", "200ms")
+    try:
+        migrate(built.conninfo)  # the setting is applied on every run's migrate
+        with built.as_role(TRANSFORMER) as conn, pytest.raises(errors.QueryCanceled, match="statement timeout"):
+            conn.execute("select pg_sleep(2)")
+        with built.as_role(LOADER) as conn:
+            assert conn.execute("show statement_timeout").fetchone()[0] == loader_default
+            conn.execute("select pg_sleep(0.5)")
+    finally:
+        monkeypatch.delenv("UCJ_DBT_STATEMENT_TIMEOUT")
+        migrate(built.conninfo)
+    with built.as_role(TRANSFORMER) as conn:
+        assert conn.execute("show statement_timeout").fetchone()[0] == "1h"
+
+
 def test_validation_results_name_rows_never_niks(built: Built) -> None:
     """Great Expectations' results (and the Data Docs built from them) list failing rows, not values."""
     assert built.gx_results, "the ingest wrote validation results"

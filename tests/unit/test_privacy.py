@@ -128,3 +128,33 @@ def test_airflow_structlog_lines_are_masked_tracebacks_and_chained_causes_includ
     assert "stdlib line for" in text, text
     assert nik not in text and other not in text, text
     assert "0001" in text and "0002" in text
+
+
+def test_a_json_log_line_stays_json_with_its_identifiers_masked(caplog) -> None:
+    """dbt's --log-format json lines: Cosmos' watcher reads them back and prints any line that is
+    not JSON, so masking must keep the JSON valid (a float's digits once became `*.*****1085`)."""
+    import json
+    import logging
+
+    from ucj.privacy import install_log_masking
+
+    install_log_masking()
+    line = json.dumps(
+        {
+            "data": {"execution_time": 0.0941085, "msg": "row with NIK 7471015203900001", "nik": 7471015203900002},
+            "info": {"ts": "2026-12-03T19:30:06.406714Z", "invocation_id": "9d39c270-b015-4a24-94aa-9db3d4ed495f"},
+        }
+    )
+    with caplog.at_level(logging.INFO, logger="dbt.json_test"):
+        logging.getLogger("dbt.json_test").info(line)
+    parsed = json.loads(caplog.records[-1].getMessage())
+    assert parsed["data"]["execution_time"] == 0.0941085
+    assert parsed["data"]["msg"] == "row with NIK ************0001"
+    assert parsed["data"]["nik"] == "************0002"
+    assert parsed["info"] == {
+        "ts": "2026-12-03T19:30:06.406714Z",
+        "invocation_id": "9d39c270-b015-4a24-94aa-9db3d4ed495f",
+    }
+    # a message that only looks like JSON is masked as text
+    logging.getLogger("dbt.json_test").warning("{not json 7471015203900003")
+    assert caplog.records[-1].getMessage() == "{not json ************0003"
