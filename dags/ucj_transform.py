@@ -6,7 +6,8 @@ ExecutionMode.WATCHER); every seed, model and snapshot is still a task of its ow
 model's tests (`<model>.run`, `<model>.test`): they read what the build reported for their node,
 so the Airflow UI shows each model and each model's tests. dbt build skips the descendants of a
 failed test; in Airflow a failed `.test` task leaves its descendants upstream_failed. A retried
-model or test task runs dbt for its node alone.
+model or test task runs dbt for its node alone. After the build: the coverage reports and the dbt
+docs site (`dbt docs generate --no-compile`, served by the plugin).
 """
 
 from __future__ import annotations
@@ -90,10 +91,17 @@ with DAG(
 
         nightly_reports(tasks.airflow_warehouse_url(), get_current_context().get("logical_date"))
 
+    @task
+    def build_docs() -> None:
+        """The dbt docs site (Bahasa Indonesia overview) from tonight's build: the plugin's dbt Docs."""
+        from ucj.dbt_docs import generate_docs
+
+        generate_docs()
+
     @task(trigger_rule="all_done")
     def record_run() -> None:
         from ucj import tasks
 
         tasks.record_run_from_context(get_current_context(), summary_task_id=None)
 
-    record_start() >> publish_opd_aliases() >> dbt >> build_reports() >> record_run()
+    record_start() >> publish_opd_aliases() >> dbt >> [build_reports(), build_docs()] >> record_run()

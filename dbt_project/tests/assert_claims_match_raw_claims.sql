@@ -26,14 +26,14 @@ mart as (
 )
 
 select
-    coalesce(mart.nomor_klaim, raw_claims.nomor_klaim) as nomor_klaim,
+    coalesce(mart.claim_number, raw_claims.nomor_klaim) as claim_number,
     mart.kode_wilayah as mart_region,
     raw_claims.kode_wilayah as raw_region,
     mart.amount_idr as mart_amount,
     raw_claims.nominal as raw_amount
 from mart
-full outer join raw_claims on mart.nomor_klaim = raw_claims.nomor_klaim
-where mart.nomor_klaim is null
+full outer join raw_claims on mart.claim_number = raw_claims.nomor_klaim
+where mart.claim_number is null
     or raw_claims.nomor_klaim is null
     or mart.kode_wilayah <> raw_claims.kode_wilayah
     or mart.amount_idr is distinct from raw_claims.nominal

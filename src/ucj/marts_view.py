@@ -43,8 +43,10 @@ def format_value(value: object, column: str = "") -> str:
 
 
 def mart_names(conn) -> list[str]:
+    """The marts, without the previous release's views (``<mart>_v1``, kept for old dashboards)."""
     rows = conn.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
+        "select table_name from information_schema.tables where table_schema = 'marts'"
+        " and table_name !~ '_v[0-9]+$' order by table_name"
     ).fetchall()
     found = [r[0] for r in rows]
     return [m for m in MART_ORDER if m in found] + [m for m in found if m not in MART_ORDER]

@@ -80,10 +80,11 @@ def test_transform_shows_every_model_and_its_tests(dagbag):
         for child in test_task.downstream_list:
             if isinstance(child, DbtConsumerWatcherSensor):
                 assert child.trigger_rule == "all_success", child.task_id
-    assert {"record_start", "record_run", "build_reports"} <= set(dag.task_ids)
-    reports = dag.get_task("build_reports")
-    assert producer.task_id in reports.get_flat_relative_ids(upstream=True), "reports after the dbt build"
-    assert "record_run" in reports.downstream_task_ids
+    assert {"record_start", "record_run", "build_reports", "build_docs"} <= set(dag.task_ids)
+    for after_build in ("build_reports", "build_docs"):  # the reports and the dbt docs site (issue 20)
+        task = dag.get_task(after_build)
+        assert producer.task_id in task.get_flat_relative_ids(upstream=True), f"{after_build} after the dbt build"
+        assert "record_run" in task.downstream_task_ids
     # the config folder's OPD aliases reach audit.opd_aliases before dbt reads them (issue 15)
     aliases = dag.get_task("publish_opd_aliases")
     assert producer.task_id in aliases.get_flat_relative_ids(upstream=False), "aliases published before dbt"

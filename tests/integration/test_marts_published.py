@@ -154,3 +154,66 @@ def test_every_built_table_has_planner_statistics(published: str) -> None:
         ).fetchone()[0]
     assert tables > 10
     assert missing == []
+
+
+def test_a_sum_over_segments_cannot_double_count(published: str) -> None:
+    """Issue 20: a BI SUM over fct_coverage_monthly doubled Kendari's June participants (98,794)
+    because the ALL row sat among the segment rows. The ALL row is flagged is_total: the sum of
+    the rows that are not totals is the ALL row's figure, in coverage and in lapses alike."""
+    with psycopg.connect(published) as conn:
+        q = """select sum({col}) filter (where not is_total), sum({col}) filter (where is_total), count(*)
+               from marts.{mart} where kode_wilayah = '74.71' and period_month = '2025-06-01'"""
+        coverage = q.format(col="active_participants", mart="fct_coverage_monthly")
+        segments, total, rows = conn.execute(coverage).fetchone()
+        assert (segments, total, rows) == (49_397, 49_397, 4)
+        segments, total, rows = conn.execute(
+            q.format(col="lapsed_participants", mart="fct_lapsed_participants_monthly")
+        ).fetchone()
+        assert rows == 4 and segments == total
+        regions = conn.execute(
+            "select count(*) from marts.fct_coverage_monthly where region_name is null or is_total is null"
+        ).fetchone()[0]
+    assert regions == 0
+
+
+def test_province_budget_rows_are_the_sum_of_the_regions(published: str) -> None:
+    """Issue 20: the province's budget per fiscal year adds up every Pemda that delivered one and
+    names the others. The data runs to June 2025: 2025 has the budgets of all three Pemda (the
+    report showed Kendari's 2026 alone); 2026 only Kendari's."""
+    with psycopg.connect(published) as conn:
+        rows = {
+            (r[0], r[1]): r[2:]
+            for r in conn.execute(
+                """select kode_wilayah, fiscal_year, budgeted_idr, required_idr, shortfall_idr, surplus_idr,
+                          regions_with_budget, regions_expected, regions_missing_budget
+                   from marts.fct_budget_totals_yearly"""
+            )
+        }
+        opd_rows = dict(conn.execute(
+            "select fiscal_year, sum(budgeted_idr) from marts.fct_budget_yearly group by 1"
+        ).fetchall())  # fmt: skip
+    regions = ("74.07", "74.71", "74.72")
+    for year in (2025, 2026):
+        province = rows[("74", year)]
+        for i in range(4):  # budgeted, required, shortfall, surplus
+            assert province[i] == sum(rows[(r, year)][i] for r in regions), (year, i)
+        assert province[0] == opd_rows[year]
+    assert rows[("74", 2025)][4:] == (3, 3, None)
+    assert rows[("74", 2026)][4:] == (1, 3, "Kabupaten Wakatobi, Kota Baubau")
+    assert rows[("74.71", 2026)][0] == Decimal("553127196.00")  # Kendari's APBD 2026 (DOMAIN.md §2)
+    assert rows[("74.71", 2025)][0] == Decimal("256147284.00")  # Kendari's APBD 2025
+
+
+def test_an_opd_without_a_roster_has_no_required_budget(published: str) -> None:
+    """Issue 20: Kendari's 2026 table showed Kebutuhan Rp 0 for 8 of 12 OPD: those OPD never
+    delivered a roster, so their need is unknown (NULL, has_roster false), never Rp 0."""
+    with psycopg.connect(published) as conn:
+        rows = conn.execute(
+            """select has_roster, count(*), count(required_idr) + count(shortfall_idr) + count(surplus_idr),
+                      count(*) filter (where required_idr = 0)
+               from marts.fct_budget_yearly where kode_wilayah = '74.71' and fiscal_year = 2026 and has_budget
+               group by 1 order by 1"""
+        ).fetchall()
+    without, with_roster = rows
+    assert without[0] is False and without[1] > 0 and without[2] == 0
+    assert with_roster[0] is True and with_roster[2] == 3 * with_roster[1] and with_roster[3] == 0

@@ -7,6 +7,7 @@ them with openpyxl and the csv module), and a change in a file must move the mar
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -75,12 +76,14 @@ def ingest_task_labels(run_id: str) -> list[str]:
 def test_roster_to_mart_through_airflow(landing, warehouse, capfd):
     landing_dir, manifest = landing
     listed = tasks.list_files(landing_dir)
+    started = time.time()
     result = run_pipeline(landing_dir)
     assert result.ok, result.runs
     out, err = capfd.readouterr()
     assert noise(out + err) == [], "a clean first run prints no error-looking line"
     (ingest_run,) = [r for r in result.runs if r.dag_id == "ucj_ingest"]
     assert ingest_task_labels(ingest_run.run_id) == sorted(listed), "each mapped task is labelled by its file"
+    _assert_dbt_docs_built(started)
 
     expected = expected_enrollment(landing_dir, manifest)
     actual = mart_enrollment(warehouse.url)
@@ -136,3 +139,20 @@ def _roster_niks_as_of(landing: Path, manifest: Path, key) -> set[str]:
     }
     latest = periods[max(periods)]
     return {r["nik"] for r in rows_of(latest)}
+
+
+def _assert_dbt_docs_built(started: float) -> None:
+    """Issue 20: the transform DAG builds the dbt docs site after dbt build (task build_docs),
+    with the marts' columns read from the warehouse and the overview page in Bahasa Indonesia."""
+    import json
+
+    from ucj.config import settings
+
+    target = settings().dbt_target_dir
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        assert (target / name).is_file(), name
+    assert (target / "catalog.json").stat().st_mtime >= started, "written by this run"
+    catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))
+    assert "claim_number" in {c.lower() for c in catalog["nodes"]["model.ucj_warehouse.fct_claims"]["columns"]}
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert "Gudang data UCJ" in manifest["docs"]["doc.ucj_warehouse.__overview__"]["block_contents"]

@@ -115,9 +115,11 @@ def expected_headline(conninfo: str, regions: list[str]) -> dict[str, str]:
                    where kode_wilayah = %s and segment = 'ALL' and period_month = %s""",
                 (regions[0], month),
             ).fetchone()[0]
-        year = q("select max(fiscal_year) from marts.fct_budget_yearly where kode_wilayah = any(%(r)s)")[0]
-        budgeted, required, paid, shortfall = conn.execute(
-            """select sum(budgeted_idr), sum(required_idr), sum(paid_idr), sum(shortfall_idr)
+        # the budget of the data month's fiscal year, summed over the OPD rows of every region
+        year = month.year
+        budgeted, required, paid, shortfall, surplus = conn.execute(
+            """select sum(budgeted_idr), coalesce(sum(required_idr), 0), sum(paid_idr),
+                      coalesce(sum(shortfall_idr), 0), coalesce(sum(surplus_idr), 0)
                from marts.fct_budget_yearly where kode_wilayah = any(%(r)s) and fiscal_year = %(y)s""",
             {"r": regions, "y": year},
         ).fetchone()
@@ -147,6 +149,7 @@ def expected_headline(conninfo: str, regions: list[str]) -> dict[str, str]:
         "required_idr": idr(required),
         "paid_idr": idr(paid),
         "shortfall_idr": idr(shortfall),
+        "surplus_idr": idr(surplus),
         "claims_paid_idr": idr(claims_paid),
         "claims_paid_count": count(claims_paid_count),
         "files_quarantined": count(quarantined),
@@ -238,6 +241,47 @@ def test_one_off_report_from_the_command_line(marts, browser, capsys):
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert bad.returncode == 2 and "unknown region code '99.99'" in bad.stdout
+
+
+BUDGET_FIGURES = ("budgeted_idr", "required_idr", "billed_idr", "paid_idr", "shortfall_idr", "surplus_idr",
+                  "budgeted_without_roster_idr")  # fmt: skip
+
+
+def test_province_budget_is_the_sum_of_the_regions(marts):
+    """Issue 20: the province's budget figures are those of its Pemda added up, for the fiscal
+    year of the data month (said on the page), with a Pemda without a budget that year named."""
+    from ucj.report.build import render
+    from ucj.report.data import load, report_regions, scope_of
+
+    with psycopg.connect(marts["conninfo"]) as conn:
+        province = load(conn, scope_of(conn, None), TODAY)
+        regions = [load(conn, scope_of(conn, r), TODAY) for r in report_regions(conn)]
+    assert province.budget_year == province.as_of_month.year == 2025 and province.budget_year_basis == "data"
+    assert len(regions) == 2 and all(r.budget_year == province.budget_year for r in regions)
+    for key in BUDGET_FIGURES:
+        assert province.headline[key] == sum(r.headline[key] or 0 for r in regions), key
+    assert province.headline["budgeted_idr"] > 0
+    assert all(v >= 0 for r in [province, *regions] for k, v in r.headline.items() if k in BUDGET_FIGURES)
+    assert province.budget_totals["regions_with_budget"] == sum(r.budget_totals["regions_with_budget"] for r in regions)
+    html = render(province)
+    assert "Tahun anggaran <strong>2025</strong>: tahun bulan data terakhir (Juni 2025)" in html
+
+    # The page names a Pemda the mart lists without a budget for the year (the mart's own naming is
+    # checked on the published-figures data, test_marts_published): the row is changed inside a
+    # transaction that is rolled back.
+    with psycopg.connect(marts["conninfo"]) as conn:
+        conn.execute(
+            """update marts.fct_budget_totals_yearly set regions_missing_budget = 'Kota Baubau',
+                      regions_with_budget = regions_with_budget - 1
+               where is_total and fiscal_year = 2025"""
+        )
+        try:
+            html = render(load(conn, scope_of(conn, None), TODAY))
+        finally:
+            conn.rollback()
+    named = '<strong data-metric="regions_missing_budget">Kota Baubau</strong>'
+    assert f"Belum menyerahkan anggaran tahun 2025: {named}" in html
+    assert "Pagu dijumlahkan dari <strong>1 dari 2</strong> Pemda" in html
 
 
 def test_a_warehouse_without_marts_says_so(warehouse, tmp_path):

@@ -198,6 +198,44 @@ def test_a_pemda_role_sees_only_its_own_rows_in_every_mart(built: Built) -> None
     assert {"fct_coverage_monthly", "fct_opd_enrollment_monthly", "fct_claims", "dim_opd"} <= set(both), both
 
 
+def test_views_of_marts_keep_row_security(built: Built) -> None:
+    """Issue 20: a view has no policies of its own. The previous release's views (``*_v1``) run
+    with the reader's rights (security_invoker), so the tables' policies apply to the reader; the
+    freshness view reads the file registry with its owner's rights, filters regions itself and is
+    a security barrier. Every view is granted to BI and the Pemda roles, as the tables are."""
+    with built.admin() as conn:
+        views = dict(conn.execute(
+            """select c.relname, coalesce(array_to_string(c.reloptions, ','), '') from pg_class c
+               join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'marts' and c.relkind = 'v'"""
+        ).fetchall())  # fmt: skip
+        granted = {r[0] for r in conn.execute(
+            """select table_name from information_schema.role_table_grants
+               where table_schema = 'marts' and grantee = 'ucj_bi_reader' and privilege_type = 'SELECT'"""
+        )}  # fmt: skip
+    assert {"fct_claims_v1", "fct_lapsed_participants_monthly_v1", "fct_budget_yearly_v1", "dim_region_v1",
+            "fct_source_freshness"} <= set(views)  # fmt: skip
+    for view, options in views.items():
+        assert view in granted, view
+        if view == "fct_source_freshness":
+            assert "security_invoker=false" in options and "security_barrier=true" in options
+        else:
+            assert "security_invoker=true" in options, (view, options)
+    with built.admin() as admin, built.as_role(BI_READER) as bi, built.as_role(built.pemda_login) as pemda:
+        sources = _count(admin, "marts", "fct_source_freshness")
+        assert sources > 0 and _count(bi, "marts", "fct_source_freshness") == sources
+        own = _count(admin, "marts", "fct_source_freshness", _of_region(KENDARI))
+        assert 0 < own < sources and _count(pemda, "marts", "fct_source_freshness") == own
+        # a reader's own function in the WHERE clause never sees the other regions' rows (barrier)
+        pemda.execute(
+            """create function pg_temp.leak(text) returns boolean language plpgsql cost 0.0000001 as
+               $$ begin raise notice 'saw %', $1; return true; end $$"""
+        )
+        seen: list[str] = []
+        pemda.add_notice_handler(lambda d: seen.append(d.message_primary))
+        pemda.execute("select * from marts.fct_source_freshness where pg_temp.leak(kode_wilayah)").fetchall()
+        assert seen and all(m == f"saw {KENDARI}" for m in seen), seen
+
+
 def test_pemda_and_caseworker_roles_read_nothing_else(built: Built) -> None:
     with built.as_role(built.pemda_login) as conn:
         for schema, table in (("raw", "participants"), ("audit", "files"), ("staging", "stg_ucj__participants"),
@@ -286,7 +324,7 @@ def test_the_pseudonym_is_stable_across_runs_and_changes_with_the_key(built: Bui
 
     def keys() -> dict[str, str]:
         with built.admin() as conn:
-            rows = conn.execute("select kode_wilayah || '/' || nomor_klaim, participant_key from marts.fct_claims")
+            rows = conn.execute("select kode_wilayah || '/' || claim_number, participant_key from marts.fct_claims")
             return dict(rows.fetchall())
 
     first = keys()

@@ -71,6 +71,7 @@ def _cards(data: ReportData) -> list[dict[str, str]]:
     h = data.headline
     behind = (h.get("coverage_pct") or 0) < (h.get("target_pct") or 0)
     shortfall = h.get("shortfall_idr")
+    year = f" {data.budget_year}" if data.budget_year else ""
     cards = [
         ("coverage_pct", "Cakupan (peserta aktif / pekerja)", fmt.pct(h.get("coverage_pct")),
          "bad" if behind else "good"),
@@ -82,11 +83,12 @@ def _cards(data: ReportData) -> list[dict[str, str]]:
          "bad" if h.get("participants_to_target") else ""),
         ("opd_not_enrolled", "Pegawai non-ASN belum terdaftar", fmt.number(h.get("opd_not_enrolled")),
          "bad" if h.get("opd_not_enrolled") else ""),
-        ("budgeted_idr", f"Pagu iuran APBD {data.budget_year or ''}".strip(), fmt.rupiah(h.get("budgeted_idr")), ""),
-        ("required_idr", "Kebutuhan iuran", fmt.rupiah(h.get("required_idr")), ""),
-        ("paid_idr", "Iuran terbayar", fmt.rupiah(h.get("paid_idr")), ""),
-        ("shortfall_idr", "Kekurangan anggaran (negatif = lebih)", fmt.rupiah(shortfall),
+        ("budgeted_idr", f"Pagu iuran APBD{year}", fmt.rupiah(h.get("budgeted_idr")), ""),
+        ("required_idr", f"Kebutuhan iuran{year} (OPD dengan daftar pegawai)", fmt.rupiah(h.get("required_idr")), ""),
+        ("paid_idr", f"Iuran terbayar{year}", fmt.rupiah(h.get("paid_idr")), ""),
+        ("shortfall_idr", f"Kekurangan anggaran{year} (OPD yang pagunya kurang)", fmt.rupiah(shortfall),
          "bad" if (shortfall or 0) > 0 else ""),
+        ("surplus_idr", f"Kelebihan anggaran{year} (OPD yang pagunya lebih)", fmt.rupiah(h.get("surplus_idr")), ""),
         ("claims_paid_idr", "Klaim dibayar (nilai)", fmt.rupiah(h.get("claims_paid_idr")), ""),
         ("claims_paid_count", "Klaim dibayar (jumlah)", fmt.number(h.get("claims_paid_count")), ""),
         ("avg_days_to_payment", "Rata-rata lama pembayaran", fmt.days(h.get("avg_days_to_payment")), ""),

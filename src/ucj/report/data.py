@@ -7,13 +7,16 @@ in the marts together). Person-level data never enters a report: only the ``mart
 The headline figures of a Pemda are the marts' own values for its newest month; the
 province's are sums over the Pemda that reported that month, with the percentage computed
 as the marts compute theirs (``round(active * 100 / workers, 2)``).
+
+The budget is that of the fiscal year of the newest data month (June 2025: APBD 2025), from
+``marts.fct_budget_totals_yearly``: the Pemda's row, or the province's (the sum over the Pemda
+that delivered a budget for that year, with those that did not named).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -56,6 +59,8 @@ class ReportData:
     regions: list[dict[str, Any]] = field(default_factory=list)  # each Pemda's newest month
     opd: list[dict[str, Any]] = field(default_factory=list)  # each OPD's newest month, lowest enrolment first
     budget_year: int | None = None
+    budget_year_basis: str = ""  # why that year: "data" (the newest data month's) or "budget" (newest pagu)
+    budget_totals: dict[str, Any] = field(default_factory=dict)  # fct_budget_totals_yearly's row of the scope
     budget: list[dict[str, Any]] = field(default_factory=list)  # per OPD, budget_year
     claims_monthly: list[dict[str, Any]] = field(default_factory=list)  # month x program
     claims_paid: list[dict[str, Any]] = field(default_factory=list)  # program, days_to_payment of paid claims
@@ -82,7 +87,8 @@ class NoMartsError(ValueError):
 
 MARTS_READ = (
     "fct_coverage_monthly", "fct_coverage_trajectory_yearly", "fct_opd_enrollment_monthly", "fct_budget_yearly",
-    "fct_claims", "fct_claims_monthly", "dim_region", "dim_opd",
+    "fct_budget_totals_yearly", "fct_coverage_province_monthly", "fct_claims", "fct_claims_monthly", "dim_region",
+    "dim_opd",
 )  # fmt: skip
 
 
@@ -133,11 +139,17 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
     data.as_of_month = month
     p["month"] = month
 
-    # Coverage in the newest month, all segments and per segment. Summing per segment is the
-    # mart itself for a Pemda; for the province it adds the Pemda that reported that month.
-    data.segments = _rows(
-        conn,
-        """select segment,
+    # Coverage in the newest month, all segments and per segment: a Pemda's rows of
+    # fct_coverage_monthly, or the province's rows (fct_coverage_province_monthly: the Pemda that
+    # reported that month, added up).
+    if scope.is_province:
+        segments_query = """select segment, regions_reporting as regions, workers_total, active_participants,
+                  uncovered_workers, coverage_pct, target_pct, participants_to_target
+           from marts.fct_coverage_province_monthly
+           where period_month = %(month)s
+           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)"""
+    else:
+        segments_query = """select segment,
                   count(distinct kode_wilayah) as regions,
                   sum(workers_total)::bigint as workers_total,
                   sum(active_participants)::bigint as active_participants,
@@ -150,9 +162,8 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
            from marts.fct_coverage_monthly
            where kode_wilayah = any(%(regions)s::text[]) and period_month = %(month)s
            group by segment
-           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)""",
-        p,
-    )
+           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)"""
+    data.segments = _rows(conn, segments_query, p)
     overall = next((s for s in data.segments if s["segment"] == "ALL"), {})
     data.regions_reporting = overall.get("regions", 0)
     data.headline.update(
@@ -220,24 +231,38 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
         opd_not_enrolled=sum(o["not_enrolled"] or 0 for o in data.opd),
     )
 
-    # Budget: the newest fiscal year with a budget line.
-    data.budget_year = conn.execute(
-        "select max(fiscal_year) from marts.fct_budget_yearly where kode_wilayah = any(%(regions)s::text[])", p
-    ).fetchone()[0]
+    # Budget: the fiscal year of the newest data month (fiscal year = calendar year), else, without
+    # coverage data, the newest fiscal year with a budget line. The figures are the mart's row of
+    # the scope: a Pemda's, or the province's (the sum over its Pemda, is_total).
+    if month is not None:
+        data.budget_year, data.budget_year_basis = month.year, "data"
+    else:
+        data.budget_year = conn.execute(
+            "select max(fiscal_year) from marts.fct_budget_yearly where kode_wilayah = any(%(regions)s::text[])", p
+        ).fetchone()[0]
+        data.budget_year_basis = "budget"
     p["year"] = data.budget_year
     data.budget = _rows(
         conn,
         """select b.kode_wilayah, b.opd_code, d.opd_name, d.opd_abbreviation, b.budgeted_idr, b.budgeted_workers,
-                  b.roster_workers, b.required_idr, b.billed_idr, b.paid_idr, b.shortfall_idr,
-                  coalesce(d.is_confirmed, true) as is_confirmed
+                  b.roster_workers, b.required_idr, b.billed_idr, b.paid_idr, b.shortfall_idr, b.surplus_idr,
+                  b.has_budget, b.has_roster, coalesce(d.is_confirmed, true) as is_confirmed
            from marts.fct_budget_yearly b
            left join marts.dim_opd d using (opd_code)
            where b.kode_wilayah = any(%(regions)s::text[]) and b.fiscal_year = %(year)s
-           order by b.kode_wilayah, b.opd_code""",
+           order by b.kode_wilayah, b.has_budget desc, b.opd_code""",
         p,
     )
-    for key in ("budgeted_idr", "required_idr", "billed_idr", "paid_idr", "shortfall_idr"):
-        data.headline[key] = sum((b[key] or Decimal(0) for b in data.budget), Decimal(0)) if data.budget else None
+    p["scope_code"] = scope.code
+    data.budget_totals = _one(
+        conn,
+        """select * from marts.fct_budget_totals_yearly
+           where kode_wilayah = %(scope_code)s and fiscal_year = %(year)s""",
+        p,
+    )
+    for key in ("budgeted_idr", "required_idr", "billed_idr", "paid_idr", "shortfall_idr", "surplus_idr",
+                "budgeted_without_roster_idr"):  # fmt: skip
+        data.headline[key] = data.budget_totals.get(key)
 
     # Claims: paid amounts per month and programme; time to payment of every paid claim.
     data.claims_monthly = _rows(

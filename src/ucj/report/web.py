@@ -61,7 +61,8 @@ _MISSING = {
     ),
     "dbt-docs": (
         "Belum ada dokumentasi dbt",
-        "Jalankan <code>ucj dbt docs generate</code> (perlu marts yang sudah dibangun).",
+        "Dokumentasi dbt dibuat setiap malam setelah transformasi (DAG <code>ucj_transform</code>, tugas "
+        "<code>build_docs</code>) dan oleh <code>ucj demo</code>, atau dengan <code>ucj dbt docs generate</code>.",
     ),
 }
 

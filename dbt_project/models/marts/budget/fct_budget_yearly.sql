@@ -3,6 +3,12 @@
 -- budgeted_workers: an OPD's worker count is repeated on each of its account lines (JKK and
 -- JKM), so it is the largest count of its lines, never their sum. Every budget line counts: a
 -- line of an OPD the reference lacks is under its unconfirmed code (is_confirmed = false).
+-- required_idr is what the OPD's roster needs: NULL (not 0) when no roster of the OPD is in force
+-- in any month of the year (has_roster = false: the OPD never delivered one, so its need is
+-- unknown). A roster stays in force until a newer one arrives, so a year after the data (a 2026
+-- budget while exports run to June 2025) is compared with the latest roster carried forward.
+-- The gap is two columns that are never negative: shortfall_idr (required above the pagu) and
+-- surplus_idr (pagu above required); both NULL without a roster.
 
 with
 
@@ -20,6 +26,10 @@ opds as (
 
 expected as (
     select * from {{ ref('int_contributions_expected') }}
+),
+
+regions as (
+    select * from {{ ref('stg_reference__regions') }}
 ),
 
 participation as (
@@ -90,6 +100,7 @@ spine as (
 final as (
     select
         spine.kode_wilayah,
+        regions.region_name,
         spine.opd_code,
         spine.fiscal_year,
         coalesce(budgeted.budgeted_idr, 0)::numeric(18, 2) as budgeted_idr,
@@ -99,14 +110,25 @@ final as (
         coalesce(budgeted.budgeted_workers, 0)::integer as budgeted_workers,
         coalesce(required.roster_workers, 0)::integer as roster_workers,
         coalesce(required.months_covered, 0)::integer as months_covered,
-        coalesce(required.required_idr, 0)::numeric(18, 2) as required_idr,
+        required.required_idr::numeric(18, 2) as required_idr,
         coalesce(billed.billed_idr, 0)::numeric(18, 2) as billed_idr,
         coalesce(billed.paid_idr, 0)::numeric(18, 2) as paid_idr,
-        (coalesce(required.required_idr, 0) - coalesce(budgeted.budgeted_idr, 0))::numeric(18, 2) as shortfall_idr,
+        -- greatest() ignores NULL: without a roster the gap is unknown, so the case keeps it NULL
+        case
+            when required.required_idr is not null
+                then greatest(required.required_idr - coalesce(budgeted.budgeted_idr, 0), 0)
+        end::numeric(18, 2) as shortfall_idr,
+        case
+            when required.required_idr is not null
+                then greatest(coalesce(budgeted.budgeted_idr, 0) - required.required_idr, 0)
+        end::numeric(18, 2) as surplus_idr,
         round(budgeted.budgeted_idr / nullif(budgeted.budgeted_workers, 0), 2)::numeric(18, 2)
             as cost_per_worker_year_idr,
-        coalesce(opds.is_confirmed, false) as is_confirmed
+        coalesce(opds.is_confirmed, false) as is_confirmed,
+        budgeted.opd_code is not null as has_budget,
+        required.opd_code is not null as has_roster
     from spine
+    left join regions on spine.kode_wilayah = regions.kode_wilayah
     left join opds on spine.opd_code = opds.opd_code
     left join budgeted
         on spine.kode_wilayah = budgeted.kode_wilayah

@@ -1,4 +1,5 @@
--- grain: one row per claim (nomor_klaim), in its latest state across the monthly exports.
+-- grain: one row per claim (claim_number, the nomor klaim), in its latest state across the
+-- monthly exports.
 
 with
 
@@ -6,27 +7,33 @@ claims as (
     select * from {{ ref('int_claims_amounts_checked') }}
 ),
 
+regions as (
+    select * from {{ ref('stg_reference__regions') }}
+),
+
 final as (
     select
-        claim_number as nomor_klaim,
-        kode_wilayah,
-        participant_key,
-        program,
-        benefit_type,
-        claim_status as status,
-        segment,
-        amount_idr::numeric(18, 2) as amount_idr,
-        expected_amount_idr::numeric(18, 2) as expected_amount_idr,
-        (paid_date - submitted_date)::integer as days_to_payment,
-        exports_count::integer as exports_count,
-        is_paid,
-        is_amount_per_rule,
-        event_date,
-        submitted_date,
-        paid_date,
-        first_export_month,
-        last_export_month
+        claims.claim_number,
+        claims.kode_wilayah,
+        regions.region_name,
+        claims.participant_key,
+        claims.program,
+        claims.benefit_type,
+        claims.claim_status as status,
+        claims.segment,
+        claims.amount_idr::numeric(18, 2) as amount_idr,
+        claims.expected_amount_idr::numeric(18, 2) as expected_amount_idr,
+        (claims.paid_date - claims.submitted_date)::integer as days_to_payment,
+        claims.exports_count::integer as exports_count,
+        claims.is_paid,
+        claims.is_amount_per_rule,
+        claims.event_date,
+        claims.submitted_date,
+        claims.paid_date,
+        claims.first_export_month,
+        claims.last_export_month
     from claims
+    left join regions on claims.kode_wilayah = regions.kode_wilayah
 )
 
 select * from final

@@ -13,6 +13,10 @@ participation as (
     select * from {{ ref('int_participation_monthly') }}
 ),
 
+regions as (
+    select * from {{ ref('stg_reference__regions') }}
+),
+
 submitted as (
     select
         kode_wilayah,
@@ -84,6 +88,7 @@ spine as (
 final as (
     select
         spine.kode_wilayah,
+        regions.region_name,
         spine.period_month,
         spine.program,
         coalesce(submitted.claims_count, 0)::integer as claims_count,
@@ -106,6 +111,7 @@ final as (
         on spine.kode_wilayah = contributions.kode_wilayah
         and spine.period_month = contributions.period_month
         and spine.program = contributions.program
+    left join regions on spine.kode_wilayah = regions.kode_wilayah
 )
 
 select * from final

@@ -1,5 +1,6 @@
 -- grain: one row per Kemendagri region (province, kabupaten/kota, kecamatan)
--- A region without its own wage base (UMK) uses the province's UMP.
+-- The wage bases per year are long, in dim_region_wage_yearly (dim_region_v1 keeps the previous
+-- release's wage_base_<year>_idr columns for one release).
 
 with
 
@@ -7,23 +8,15 @@ regions as (
     select * from {{ ref('stg_reference__regions') }}
 ),
 
-province as (
-    select * from regions
-    where region_level = 'provinsi'
-),
-
 final as (
     select
-        regions.kode_wilayah,
-        regions.parent_kode_wilayah,
-        regions.region_name,
-        regions.region_level,
-        coalesce(regions.wage_basis, 'UMP') as wage_basis,
-        coalesce(regions.wage_base_2025_idr, province.wage_base_2025_idr)::numeric(14, 2) as wage_base_2025_idr,
-        coalesce(regions.wage_base_2026_idr, province.wage_base_2026_idr)::numeric(14, 2) as wage_base_2026_idr,
-        regions.is_synthetic
+        kode_wilayah,
+        parent_kode_wilayah,
+        region_name,
+        region_level,
+        coalesce(wage_basis, 'UMP') as wage_basis,
+        is_synthetic
     from regions
-    cross join province
 )
 
 select * from final

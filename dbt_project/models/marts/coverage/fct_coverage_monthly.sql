@@ -10,7 +10,10 @@
 -- grain: one row per region x month x segment (PU, BPU, JAKON, ALL)
 -- UCJ coverage: active participants / workers excluding ASN, TNI, Polri x 100.
 -- workers_total is the latest workforce figure of the month's year (else of the latest
--- earlier year, see workforce_year); ALL is the sum of the three segments.
+-- earlier year, see workforce_year); ALL is the sum of the three segments, flagged is_total
+-- (sum the rows where not is_total, or read the ALL rows: never both).
+-- region_name and is_total come last: an incremental table built before they existed gets them
+-- appended (on_schema_change), in the same order as a fresh build.
 
 with
 
@@ -25,6 +28,10 @@ workforce as (
 
 targets as (
     select * from {{ ref('int_coverage_targets_yearly') }}
+),
+
+regions as (
+    select * from {{ ref('stg_reference__regions') }}
 ),
 
 with_all as (
@@ -66,7 +73,8 @@ joined as (
         workforce.workers as workers_total,
         with_all.active_participants,
         targets.target_pct,
-        workforce_year.workforce_year
+        workforce_year.workforce_year,
+        regions.region_name
     from with_all
     inner join workforce_year
         on with_all.kode_wilayah = workforce_year.kode_wilayah
@@ -78,6 +86,8 @@ joined as (
         and workforce_year.workforce_year = workforce.data_year
     left join targets
         on extract(year from with_all.period_month) = targets.target_year
+    left join regions
+        on with_all.kode_wilayah = regions.kode_wilayah
 ),
 
 final as (
@@ -95,7 +105,9 @@ final as (
             when workers_total is not null and target_pct is not null
                 then greatest(ceil(workers_total * target_pct / 100) - active_participants, 0)
         end::bigint as participants_to_target,
-        workforce_year
+        workforce_year,
+        region_name,
+        segment = 'ALL' as is_total
     from joined
 )
 

@@ -14,6 +14,10 @@ targets as (
     select * from {{ ref('int_coverage_targets_yearly') }}
 ),
 
+regions as (
+    select * from {{ ref('stg_reference__regions') }}
+),
+
 baseline as (
     select distinct on (kode_wilayah)
         kode_wilayah,
@@ -37,6 +41,7 @@ years as (
 projected as (
     select
         years.kode_wilayah,
+        regions.region_name,
         years.target_year,
         years.baseline_month,
         years.workers_total,
@@ -54,11 +59,13 @@ projected as (
         targets.target_pct
     from years
     left join targets on years.target_year = targets.target_year
+    left join regions on years.kode_wilayah = regions.kode_wilayah
 ),
 
 final as (
     select
         kode_wilayah,
+        region_name,
         target_year,
         baseline_month,
         workers_total::bigint as workers_total,

@@ -38,6 +38,10 @@ opds as (
     select * from {{ ref('int_opds') }}
 ),
 
+regions as (
+    select * from {{ ref('stg_reference__regions') }}
+),
+
 -- Who is active, and who is billed without being on the roster: EXISTS / NOT EXISTS probes on
 -- indexes (int_participation_monthly: person_id, period_month, kode_wilayah;
 -- int_opd_rosters_as_of_months: nik, period_month, kode_wilayah), not joins on three and four
@@ -114,9 +118,11 @@ final as (
         (combined.roster_workers - combined.enrolled_active)::integer as not_enrolled,
         combined.enrolled_not_on_roster::integer as enrolled_not_on_roster,
         {{ pct('combined.enrolled_active', 'combined.roster_workers') }} as enrollment_pct,
-        opds.is_confirmed
+        opds.is_confirmed,
+        regions.region_name  -- last: appended to a table built before it existed
     from combined
     inner join opds on combined.opd_code = opds.opd_code
+    left join regions on combined.kode_wilayah = regions.kode_wilayah
 )
 
 select * from final

@@ -42,6 +42,10 @@ pks_workers as (
     where opd_code is not null  -- a PKS is an OPD's: rows without one never joined their PKS
 ),
 
+regions as (
+    select * from {{ ref('stg_reference__regions') }}
+),
+
 months as (
     select * from {{ ref('int_region_months') }}
     where has_participation_export
@@ -90,17 +94,19 @@ counted as (
 
 final as (
     select
-        kode_wilayah,
-        opd_code,
-        vulnerable_category,
-        pks_start_month,
-        pks_end_month,
-        period_month,
-        rentan_workers::integer as rentan_workers,
-        enrolled_active::integer as enrolled_active,
-        (rentan_workers - enrolled_active)::integer as not_enrolled,
-        {{ pct('enrolled_active', 'rentan_workers') }} as coverage_pct
+        counted.kode_wilayah,
+        counted.opd_code,
+        counted.vulnerable_category,
+        counted.pks_start_month,
+        counted.pks_end_month,
+        counted.period_month,
+        counted.rentan_workers::integer as rentan_workers,
+        counted.enrolled_active::integer as enrolled_active,
+        (counted.rentan_workers - counted.enrolled_active)::integer as not_enrolled,
+        {{ pct('counted.enrolled_active', 'counted.rentan_workers') }} as coverage_pct,
+        regions.region_name  -- last: appended to a table built before it existed
     from counted
+    left join regions on counted.kode_wilayah = regions.kode_wilayah
 )
 
 select * from final
