@@ -157,6 +157,18 @@ def initial_line(label: str, n: dict[str, Any]) -> str:
 HEADER = ["| run | stage | wall s | peak RSS MB | what | load avg (1 min) |", "|---|---|---:|---:|---|---|"]
 
 
+def slowest_nodes(n: dict[str, Any]) -> list[str]:
+    """The slowest dbt nodes of the nightly build beside their full-rebuild time (run_results.json)."""
+    nightly = n["runs"]["dbt"][0].get("slowest_nodes") if n["runs"]["dbt"] else None
+    full_runs = n["runs"].get("full_refresh") or [{}]
+    full = full_runs[0].get("slowest_nodes") or {}
+    if not nightly:
+        return []
+    rows = ["| node (slowest of the nightly build) | nightly s | full rebuild s |", "|---|---:|---:|"]
+    rows += [f"| `{name}` | {secs} | {full.get(name, '—')} |" for name, secs in nightly.items()]
+    return [*rows, ""]
+
+
 def markdown(doc: dict[str, Any]) -> str:
     m = doc["machine"]
     lines = [
@@ -183,6 +195,7 @@ def markdown(doc: dict[str, Any]) -> str:
             "",
             initial_line("province", n),
             "",
+            *slowest_nodes(n),
         ]
     if "growth" in doc:
         g = doc["growth"]

@@ -434,6 +434,23 @@ def dbt_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def keep_run_results(bench: Bench, tag: str, top: int = 15) -> dict[str, Any]:
+    """Keep the last dbt invocation's run_results.json as ``<state>/run-results/<tag>.json``; return
+    its slowest nodes (name: seconds) and where it is."""
+    source = bench.state / "dbt-target" / "run_results.json"
+    if not source.exists():
+        return {}
+    kept = bench.state / "run-results" / f"{tag}.json"
+    kept.parent.mkdir(exist_ok=True)
+    kept.write_bytes(source.read_bytes())
+    results = json.loads(source.read_text(encoding="utf-8"))["results"]
+    timed = sorted(results, key=lambda r: r.get("execution_time") or 0, reverse=True)[:top]
+    return {
+        "run_results": str(kept),
+        "slowest_nodes": {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], 1) for r in timed},
+    }
+
+
 def new_files(landing: Path) -> list[str]:
     """The files of the new month (and of its year) in a landing view."""
     year = data.NEW_MONTH[:4]
@@ -469,9 +486,10 @@ def nightly(
         runs["validate"].append(bench.measure("validate_only", {"landing": str(landing), "files": arriving}))
         runs["ingest"].append(bench.measure("nightly_ingest", {"landing": str(landing)}, url))
         runs["dbt"].append(bench.measure("dbt", {"args": ["build"]}, url))
+        runs["dbt"][-1] |= keep_run_results(bench, f"{night}-{i}-nightly")
         if i == 0 or repeat <= 3:
             full = bench.measure("dbt", {"args": ["build", "--full-refresh"]}, url, timeout=full_refresh_timeout)
-            runs["full_refresh"].append(full)
+            runs["full_refresh"].append(full | keep_run_results(bench, f"{night}-{i}-full-refresh"))
         bench.drop_db(night)
     result: dict[str, Any] = {
         "regions": "all 17" if regions is None else list(regions),
