@@ -434,7 +434,7 @@ def dbt_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def keep_run_results(bench: Bench, tag: str, top: int = 15) -> dict[str, Any]:
+def keep_run_results(bench: Bench, tag: str, top: int = 40) -> dict[str, Any]:
     """Keep the last dbt invocation's run_results.json as ``<state>/run-results/<tag>.json``; return
     its slowest nodes (name: seconds) and where it is."""
     source = bench.state / "dbt-target" / "run_results.json"
