@@ -172,8 +172,14 @@ def browser():
         chromium.close()
 
 
-def open_report(context, url: str, allowed: tuple[str, ...]) -> tuple[object, list[str], list[str]]:
-    """Open ``url``; returns the page, console errors and page errors, and refused requests."""
+CHARTS_DRAWN = "() => document.querySelectorAll('figure.chart .main-svg').length > 0"
+
+
+def open_report(
+    context, url: str, allowed: tuple[str, ...], ready: str = CHARTS_DRAWN
+) -> tuple[object, list[str], list[str]]:
+    """Open ``url`` (requests outside ``allowed`` refused) and wait until ``ready``; returns the
+    page, console errors and page errors, and refused requests."""
     page = context.new_page()
     problems: list[str] = []
     refused: list[str] = []
@@ -190,7 +196,7 @@ def open_report(context, url: str, allowed: tuple[str, ...]) -> tuple[object, li
     page.route("**/*", gate)
     response = page.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{url}: {response and response.status}"
-    page.wait_for_function("() => document.querySelectorAll('figure.chart .main-svg').length > 0")
+    page.wait_for_function(ready)
     return page, problems, refused
 
 
@@ -485,23 +491,8 @@ def test_data_docs_are_offline_and_name_each_file(marts, airflow_server, browser
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     context.add_cookies([{"name": "_token", "value": token.json()["access_token"], "url": base}])
     try:
-        page = context.new_page()
-        problems: list[str] = []
-        refused: list[str] = []
-        page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-
-        def gate(route):
-            if route.request.url.startswith(base):
-                route.continue_()
-            else:
-                refused.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", gate)
-        response = page.goto(f"{base}/ucj/data-docs/", wait_until="load")
-        assert response is not None and response.ok
-        page.wait_for_function("() => document.querySelectorAll('table tbody tr[data-index]').length > 0")
+        rows_drawn = "() => document.querySelectorAll('table tbody tr[data-index]').length > 0"
+        page, problems, refused = open_report(context, f"{base}/ucj/data-docs/", (base,), rows_drawn)  # only ours
         rows = page.eval_on_selector_all("table tbody tr[data-index]", "rows => rows.map(r => r.innerText)")
         assert refused == [] and problems == [], (refused, problems)
         assert any(gx_run_name(f) in row for row in rows for f in landed), rows[:3]
