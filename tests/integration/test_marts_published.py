@@ -217,3 +217,34 @@ def test_an_opd_without_a_roster_has_no_required_budget(published: str) -> None:
     without, with_roster = rows
     assert without[0] is False and without[1] > 0 and without[2] == 0
     assert with_roster[0] is True and with_roster[2] == 3 * with_roster[1] and with_roster[3] == 0
+
+
+def test_every_mart_column_has_a_bahasa_comment(published: str) -> None:
+    """Issue 19: BI tools show database comments as descriptions. Every table, view and column of
+    the marts and the restricted lists carries one, Bahasa Indonesia first and the yml's English
+    description after (macros/docs/persist_docs.sql)."""
+    with psycopg.connect(published) as conn:
+        rows = conn.execute(
+            """select c.relname, a.attname, col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class')
+               from pg_class c
+               join pg_namespace n on n.oid = c.relnamespace
+               join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+               where n.nspname in ('marts', 'restricted') and c.relkind in ('r', 'v')"""
+        ).fetchall()
+    relations = {r[0] for r in rows}
+    some = {"fct_coverage_monthly", "fct_budget_totals_yearly", "fct_source_freshness", "fct_claims_v1"}
+    assert some | {"workers_not_enrolled"} <= relations
+
+    def bahasa_first(comment: str | None) -> bool:
+        return bool(comment) and ". EN: " in comment and not comment.startswith(". EN:")
+
+    not_bahasa_first = sorted(f"{rel}.{col}: {comment!r}" for rel, col, comment, _ in rows if not bahasa_first(comment))
+    assert not_bahasa_first == []
+    tables = sorted({(rel, comment) for rel, _, _, comment in rows})
+    assert [(rel, comment) for rel, comment in tables if not bahasa_first(comment)] == []
+    coverage = {col: comment for rel, col, comment, _ in rows if rel == "fct_coverage_monthly"}
+    assert coverage["coverage_pct"].startswith("Persentase cakupan (UCJ). EN: active / workers")
+    # an incremental list keeps its description and records its window in the comment's last line
+    # (macros/tests/nightly_window.sql): `all` after this full build
+    lapsed = dict(tables)["lapsed_participants"]
+    assert lapsed.endswith("\nucj incremental window: all") and ". EN: " in lapsed.splitlines()[0]

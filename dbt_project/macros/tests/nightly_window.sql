@@ -1,9 +1,9 @@
 {#-
     Tests that check only what the last build rebuilt.
 
-    An incremental model built by month records, in its table comment, the first month its
-    last build rebuilt (`record_incremental_window`, a post-hook): `all` after a full refresh
-    or a first build, else the window's first month. A generic test configured with
+    An incremental model built by month records, in the last line of its table comment, the
+    first month its last build rebuilt (`record_incremental_window`, a post-hook): `all` after a
+    full refresh or a first build, else the window's first month. A generic test configured with
         config: {where: "__nightly_window__(period_month)"}
     then reads only the rows of months from that one on (and rows without a month, so that a
     null never hides), and everything after a full build. Sound only for tests whose verdict on
@@ -25,7 +25,19 @@
             {%- set from_month = value | string if value is not none else 'all' -%}
         {%- endif -%}
     {%- endif -%}
-    comment on table {{ this }} is 'ucj incremental window: {{ from_month }}'
+    {#- The window is the comment's last line: the lines before it, written by persist_docs (the
+        marts' and restricted lists' descriptions, macros/docs/), stay. -#}
+    do $ucj_window$
+    declare
+        relation regclass := to_regclass(quote_ident('{{ this.schema }}') || '.' || quote_ident('{{ this.identifier }}'));
+        described text := regexp_replace(coalesce(obj_description(relation, 'pg_class'), ''), '\s*ucj incremental window: \S+$', '');
+    begin
+        execute format(
+            'comment on table %s is %L', relation,
+            case when described = '' then '' else described || E'\n' end || 'ucj incremental window: {{ from_month }}'
+        );
+    end
+    $ucj_window$
 {%- endmacro %}
 
 {% macro get_where_subquery(relation) -%}
@@ -40,7 +52,7 @@
             select obj_description(to_regclass(quote_ident('{{ relation.schema }}') || '.' || quote_ident('{{ relation.identifier }}')), 'pg_class')
         {%- endset -%}
         {%- set comment = run_query(comment_query).columns[0].values()[0] -%}
-        {%- set recorded = modules.re.match('^ucj incremental window: (\d{4}-\d{2}-\d{2})$', comment or '') -%}
+        {%- set recorded = modules.re.search('(?m)^ucj incremental window: (\d{4}-\d{2}-\d{2})$', comment or '') -%}
         {%- if recorded -%}
             {%- set from_month = recorded.group(1) -%}
         {%- endif -%}
