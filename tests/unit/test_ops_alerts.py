@@ -159,9 +159,9 @@ def _mail_text(mail: dict) -> str:
     return _parsed(mail).get_body(("html", "plain")).get_content()  # type: ignore[union-attr]
 
 
-def _fail(context: dict) -> None:
+def _fail(context: dict, callbacks: list | None = None) -> None:
     """What Airflow's task runner does with a task's ``on_failure_callback`` list."""
-    for notifier in notifiers.failure_notifiers():
+    for notifier in notifiers.failure_notifiers() if callbacks is None else callbacks:
         notifier(context)
 
 
@@ -247,7 +247,11 @@ def test_error_texts_are_printed_literally_never_as_templates_or_markup(configur
     """dbt's errors quote Jinja; HTML in an error must not become markup in the e-mail."""
     hook_box, mail_box = configured
     error = RuntimeError("Compilation Error in model x: {{ ref('stg_missing') }} <b>not found</b>")
-    _fail(_failure_context(error))
+    callbacks = notifiers.failure_notifiers()  # one list for every task of a DAG (default_args)
+    _fail(_failure_context(error), callbacks)
+    _fail(_failure_context(ValueError("the next task's failure")), callbacks)
+    assert len(hook_box.posts) == len(mail_box.mails) == 2
+    assert "the next task&#39;s failure" in _mail_text(mail_box.mails[1])
     assert "Pesan galat: RuntimeError: Compilation Error in model x: {{ ref('stg_missing') }} <b>not found</b>" in (
         hook_box.posts[0]["body"]["text"]
     )
