@@ -252,9 +252,8 @@ def test_error_texts_are_printed_literally_never_as_templates_or_markup(configur
     _fail(_failure_context(ValueError("the next task's failure")), callbacks)
     assert len(hook_box.posts) == len(mail_box.mails) == 2
     assert "the next task&#39;s failure" in _mail_text(mail_box.mails[1])
-    assert "Pesan galat: RuntimeError: Compilation Error in model x: {{ ref('stg_missing') }} <b>not found</b>" in (
-        hook_box.posts[0]["body"]["text"]
-    )
+    text = hook_box.posts[0]["body"]["text"]
+    assert "Pesan galat: RuntimeError: Compilation Error in model x: {{ ref('stg_missing') }} <b>not found</b>" in text
     html = _mail_text(mail_box.mails[0])
     assert "{{ ref(&#39;stg_missing&#39;) }} &lt;b&gt;not found&lt;/b&gt;" in html
     assert "Jenis galat: tidak dikenal" in html

@@ -31,6 +31,8 @@ from ucj.config import TIMEZONE
 from ucj.ops.retries import classify, error_text
 from ucj.privacy import mask_identifiers
 
+AlertKind = Literal["task_failed", "deadline_missed"]
+
 _WITA = ZoneInfo(TIMEZONE)
 _TRUE = {"1", "true", "yes", "y", "ya", "on"}
 
@@ -77,7 +79,7 @@ class AlertSettings:
 class Alert:
     """One rendered alert: a subject, the body in Bahasa Indonesia, one line in English."""
 
-    kind: Literal["task_failed", "deadline_missed"]
+    kind: AlertKind
     subject: str
     body: str
     english: str
@@ -120,7 +122,7 @@ def _environment(*, html: bool = False) -> jinja2.Environment:
     )
 
 
-def render(template: str, kind: Literal["task_failed", "deadline_missed"], fields: Mapping[str, str], **values: Any) -> Alert:
+def render(template: str, kind: AlertKind, fields: Mapping[str, str], **values: Any) -> Alert:
     """Render ``templates/<template>``: its output is the body, its ``subject`` and ``english``
     variables the rest."""
     module = _environment().get_template(template).make_module(values)
