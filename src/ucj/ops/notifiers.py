@@ -66,6 +66,7 @@ class WebhookNotifier(_UcjAlert, BaseNotifier):
     def notify(self, context: Mapping[str, Any]) -> None:
         url = self.settings.webhook_url
         if not url:
+            self.log.info("alert webhook skipped: UCJ_ALERT_WEBHOOK_URL is unset")
             return
         body = json.dumps(self._alert_for(context).payload(), ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(
@@ -131,6 +132,7 @@ class EmailNotifier(_UcjAlert, SmtpNotifier):
     def notify(self, context: Mapping[str, Any]) -> None:
         settings = self.settings
         if not settings.email_configured:
+            self.log.info("alert e-mail skipped: UCJ_ALERT_SMTP_HOST, _EMAIL_FROM or _EMAIL_TO is unset")
             return
         alert = self._alert_for(context)
         self.to, self.from_email = list(settings.email_to), settings.email_from
