@@ -52,7 +52,7 @@ def ucj_ingest() -> None:
     @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=2, map_index_template="{{ landed_file }}")
     def ingest_file(relative_path: str) -> dict:
         from ucj import tasks
-        from ucj.ops.alerts import no_retry_on_data_errors
+        from ucj.ops.retries import no_retry_on_data_errors
 
         context = get_current_context()
         context["landed_file"] = relative_path  # the UI labels the mapped task by its file

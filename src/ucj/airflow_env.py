@@ -30,11 +30,11 @@ def default_args() -> dict[str, object]:
     ``UCJ_RETRY_DELAY_SECONDS`` shortens the first delay (tests and ``ucj run`` by hand);
     nightly runs keep the default minute.
     """
-    from ucj.ops.alerts import on_failure_callback
+    from ucj.ops.notifiers import failure_notifiers
 
     return {
         "owner": "ucj-data",
-        "on_failure_callback": on_failure_callback,  # webhook + e-mail, after the last retry
+        "on_failure_callback": failure_notifiers(),  # webhook + e-mail notifiers, after the last retry
         "retries": 2,
         "retry_delay": timedelta(seconds=float(os.environ.get("UCJ_RETRY_DELAY_SECONDS", "60"))),
         "retry_exponential_backoff": True,

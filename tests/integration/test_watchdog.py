@@ -1,6 +1,10 @@
-"""The missed-deadline alert: the ucj_watchdog DAG (Airflow dag.test) reads the run history and
-sends one alert in Bahasa Indonesia to a real local webhook and SMTP server when tonight's
-ingest or transform did not succeed by 06:00 WITA, and nothing when both did."""
+"""Alerts in real Airflow runs (dag.test), to a real local webhook and SMTP server:
+
+* the missed-deadline alert: the ucj_watchdog DAG reads the run history and sends one alert in
+  Bahasa Indonesia when tonight's ingest or transform did not succeed by 06:00 WITA, and
+  nothing when both did;
+* the failed-task alert: the notifiers that ``default_args()`` gives every task as its
+  ``on_failure_callback`` run when a task fails for good."""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ def night(conninfo: str, dag_id: str, start: str, end: str | None, state: str = 
         history.record_run_end(conninfo, dag_id=dag_id, run_id=run_id, state=state, finished_at=at[end])
 
 
-def run_watchdog(monkeypatch, deadline: datetime = DEADLINE):
+def run_watchdog(monkeypatch, deadline: datetime = DEADLINE, expected_state: str = "success"):
     from airflow.dag_processing.dagbag import DagBag
 
     from ucj.config import PROJECT_ROOT
@@ -40,7 +44,7 @@ def run_watchdog(monkeypatch, deadline: datetime = DEADLINE):
             monkeypatch.setenv(key, value)
         run = dag.test(logical_date=deadline)
     (ti,) = run.get_task_instances()
-    assert ti.state == "success", ti.state  # an alert sent is the watchdog doing its job
+    assert ti.state == expected_state, ti.state  # an alert sent is the watchdog doing its job
     return box
 
 
@@ -65,7 +69,7 @@ def test_a_failed_transform_and_a_late_ingest_alert_by_webhook_and_email(warehou
     assert "ucj_transform: run scheduled__ucj_transform_01:30 berstatus failed" in text
     (mail,) = box.mails
     assert mail["Subject"] == "[UCJ] BATAS WAKTU TERLEWATI: pipeline malam 2025-07-01 06:00 WITA"
-    assert "berstatus failed" in mail.get_content()
+    assert "berstatus failed" in mail.get_body(("html",)).get_content()
 
 
 def test_a_night_without_runs_alerts(warehouse, monkeypatch):
@@ -78,3 +82,20 @@ def test_a_night_without_runs_alerts(warehouse, monkeypatch):
     (post,) = box.posts
     assert "ucj_transform: tidak ada run sejak 2025-06-30 06:00 WITA" in post["text"]
     assert "ucj_ingest" not in post["problems"]
+
+
+def test_a_watchdog_that_cannot_reach_the_warehouse_alerts_through_its_failure_callback(monkeypatch):
+    """The notifiers ``default_args()`` gives every task as ``on_failure_callback`` run when a task
+    fails for good: here the watchdog itself, the warehouse refusing connections at 06:00."""
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", "postgresql://ucj_owner@127.0.0.1:1/ucj")  # nothing listens
+    monkeypatch.setenv("UCJ_RETRY_DELAY_SECONDS", "0")  # read when the DAG file is parsed
+    box = run_watchdog(monkeypatch, expected_state="failed")
+
+    (post,) = box.posts  # after the last retry only
+    assert post["kind"] == "task_failed" and post["error_kind"] == "transient"
+    assert (post["dag_id"], post["task_id"]) == ("ucj_watchdog", "check_nightly_runs")
+    assert "Percobaan ke: 3" in post["text"] and "Jenis galat: sementara" in post["text"]
+    assert "OperationalError" in post["error"]
+    (mail,) = box.mails
+    assert mail["Subject"] == "[UCJ] GAGAL: ucj_watchdog.check_nightly_runs"
+    assert "Tugas pipeline UCJ Warehouse GAGAL." in mail.get_body(("html",)).get_content()

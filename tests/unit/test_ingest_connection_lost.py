@@ -14,7 +14,7 @@ import pytest
 from ucj.ingest import load
 from ucj.ingest.landing import parse_landed
 from ucj.ingest.load import WarehouseUnavailable, ingest_file
-from ucj.ops.alerts import classify
+from ucj.ops.retries import classify
 
 RELATIVE = "participants/74.71/2025-06/KEPESERTAAN_7471_JUNI_2025.csv"
 

@@ -1,18 +1,20 @@
-"""Alerts reach a real local webhook receiver and a real local SMTP server, in Bahasa Indonesia,
-with every NIK masked; errors are sorted into transient (retry) and data (fail at once)."""
+"""Alerts: the notifiers (Airflow's ``BaseNotifier``: our webhook notifier, the SMTP provider's
+``SmtpNotifier``) deliver to a real local webhook receiver and a real local SMTP server; the
+Jinja templates render in Bahasa Indonesia with every NIK masked; errors are sorted into
+transient (retry) and data (fail at once)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import email
 import email.policy
 import json
 import socketserver
 import threading
+import urllib.error
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
@@ -20,7 +22,7 @@ import psycopg
 import pytest
 
 from ucj.ingest.readers import FileLevelError
-from ucj.ops import alerts
+from ucj.ops import alerts, notifiers, retries
 
 NIK = "7471015203900001"
 KPJ = "25011234567"
@@ -152,6 +154,17 @@ def _failure_context(error: BaseException) -> dict:
     return {"ti": ti, "task_instance": ti, "run_id": ti.run_id, "exception": error}
 
 
+def _mail_text(mail: dict) -> str:
+    """The message's body as the recipient reads it (the notifier sends HTML)."""
+    return _parsed(mail).get_body(("html", "plain")).get_content()  # type: ignore[union-attr]
+
+
+def _fail(context: dict, callbacks: list | None = None) -> None:
+    """What Airflow's task runner does with a task's ``on_failure_callback`` list."""
+    for notifier in notifiers.failure_notifiers() if callbacks is None else callbacks:
+        notifier(context)
+
+
 # --------------------------------------------------------------------------- delivery
 
 
@@ -159,9 +172,8 @@ def test_failed_task_alert_arrives_by_webhook_and_email_in_indonesian_without_ni
     hook_box, mail_box = configured
     error = psycopg.OperationalError(f"connection lost while loading row of NIK {NIK}, KPJ {KPJ}")
 
-    sent = alerts.on_failure_callback(_failure_context(error))
+    _fail(_failure_context(error))
 
-    assert sent == {"webhook": True, "email": True}
     [post] = hook_box.posts
     assert post["path"] == "/hooks/ucj"
     assert post["headers"]["Content-Type"].startswith("application/json")
@@ -183,58 +195,95 @@ def test_failed_task_alert_arrives_by_webhook_and_email_in_indonesian_without_ni
     assert mail["rcpt"] == ["data@sultraprov.go.id", "bappeda@sultraprov.go.id"]
     message = _parsed(mail)
     assert message["Subject"] == "[UCJ] GAGAL: ucj_ingest.ingest_file [#4]"
-    content = message.get_content()
+    assert message["Content-Language"] == "id"
+    content = _mail_text(mail)
     assert "Tugas pipeline UCJ Warehouse GAGAL." in content
-    assert "English:" in content
+    assert "Percobaan ke: 3" in content and "English: Task ucj_ingest.ingest_file [#4] failed" in content
     assert NIK not in mail["data"].decode("utf-8", "replace") and NIK not in content
     assert "************0001" in content
 
 
-def test_missed_deadline_alert_arrives_with_the_context_airflow_passes(configured):
+def test_the_watchdogs_message_arrives_on_both_channels(configured):
     hook_box, mail_box = configured
-    context = {  # as airflow.models.deadline.Deadline.handle_miss builds it
-        "dag_run": {
-            "dag_run_id": "scheduled__2025-07-01T01:00:00+08:00",
-            "dag_id": "ucj_transform",
-            "state": "running",
-            "start_date": "2025-06-30T17:00:05Z",
-            "queued_at": "2025-06-30T17:00:00Z",
-        },
-        "deadline": {"id": "0190", "deadline_time": "2025-06-30T22:00:00+00:00"},
-    }
+    alert = alerts.nightly_missed_alert(
+        deadline_time=datetime(2025, 6, 30, 22, 0, tzinfo=UTC),
+        problems=["ucj_transform: run scheduled__x berstatus failed", f"ucj_ingest: berkas NIK {NIK}"],
+    )
 
-    sent = asyncio.run(alerts.on_deadline_missed(context=context, description="run harus selesai dalam 5 jam"))
+    assert notifiers.send(alert) == {"webhook": True, "email": True}
 
-    assert sent == {"webhook": True, "email": True}
-    text = hook_box.posts[0]["body"]["text"]
-    assert "Batas waktu pipeline UCJ Warehouse TERLEWATI." in text
-    assert "Batas waktu: 2025-07-01 06:00 WITA" in text
-    assert "Status saat ini: running" in text
-    assert "Keterangan: run harus selesai dalam 5 jam" in text
-    assert "English: Run scheduled__2025-07-01T01:00:00+08:00 of ucj_transform missed its deadline" in text
-    assert _parsed(mail_box.mails[0])["Subject"] == "[UCJ] BATAS WAKTU TERLEWATI: ucj_transform"
+    body = hook_box.posts[0]["body"]
+    assert body["kind"] == "deadline_missed"
+    assert body["text"].splitlines() == [
+        "[UCJ] BATAS WAKTU TERLEWATI: pipeline malam 2025-07-01 06:00 WITA",
+        "",
+        "Pipeline malam UCJ Warehouse BELUM SELESAI pada batas waktunya.",
+        "Batas waktu: 2025-07-01 06:00 WITA",
+        "- ucj_transform: run scheduled__x berstatus failed",
+        "- ucj_ingest: berkas NIK ************0001",
+        "Tindakan: periksa apakah scheduler dan worker berjalan, lihat `ucj status` dan log run yang gagal; "
+        "data mart hari ini mungkin belum diperbarui.",
+        "",
+        "English: The nightly pipeline was not done by 2025-07-01 06:00 WITA: "
+        "ucj_transform: run scheduled__x berstatus failed; ucj_ingest: berkas NIK ************0001",
+    ]
+    assert body["problems"].endswith("berkas NIK ************0001")
+    [mail] = mail_box.mails
+    assert _parsed(mail)["Subject"] == "[UCJ] BATAS WAKTU TERLEWATI: pipeline malam 2025-07-01 06:00 WITA"
+    assert "- ucj_transform: run scheduled__x berstatus failed" in _mail_text(mail)
 
 
 def test_data_error_alert_says_not_retried(configured):
     hook_box, _ = configured
     error = FileLevelError("ENCRYPTED", f"file is password protected (NIK {NIK} in its name)")
-    alerts.on_failure_callback(_failure_context(error))
+    _fail(_failure_context(error))
     body = hook_box.posts[0]["body"]
     assert body["error_kind"] == "data"
     assert "tidak dicoba ulang" in body["text"]
     assert NIK not in body["text"]
 
 
-def test_unconfigured_channels_are_skipped(monkeypatch):
+def test_error_texts_are_printed_literally_never_as_templates_or_markup(configured):
+    """dbt's errors quote Jinja; HTML in an error must not become markup in the e-mail."""
+    hook_box, mail_box = configured
+    error = RuntimeError("Compilation Error in model x: {{ ref('stg_missing') }} <b>not found</b>")
+    callbacks = notifiers.failure_notifiers()  # one list for every task of a DAG (default_args)
+    _fail(_failure_context(error), callbacks)
+    _fail(_failure_context(ValueError("the next task's failure")), callbacks)
+    assert len(hook_box.posts) == len(mail_box.mails) == 2
+    assert "the next task&#39;s failure" in _mail_text(mail_box.mails[1])
+    text = hook_box.posts[0]["body"]["text"]
+    assert "Pesan galat: RuntimeError: Compilation Error in model x: {{ ref('stg_missing') }} <b>not found</b>" in text
+    html = _mail_text(mail_box.mails[0])
+    assert "{{ ref(&#39;stg_missing&#39;) }} &lt;b&gt;not found&lt;/b&gt;" in html
+    assert "Jenis galat: tidak dikenal" in html
+
+
+def test_unconfigured_channels_are_skipped(monkeypatch, webhook, smtp):
     for key in ("UCJ_ALERT_WEBHOOK_URL", "UCJ_ALERT_SMTP_HOST", "UCJ_ALERT_EMAIL_FROM", "UCJ_ALERT_EMAIL_TO"):
         monkeypatch.delenv(key, raising=False)
-    assert alerts.on_failure_callback(_failure_context(ValueError("x"))) == {}
+    _fail(_failure_context(ValueError("x")))  # sends nothing, raises nothing
+    assert notifiers.send(alerts.task_failed_alert(dag_id="d", task_id="t", run_id="r", error="x")) == {}
     # SMTP host without recipients is not a channel either
+    port, mail_box = smtp
     monkeypatch.setenv("UCJ_ALERT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("UCJ_ALERT_SMTP_PORT", str(port))
     assert alerts.AlertSettings.from_env().email_configured is False
+    _fail(_failure_context(ValueError("x")))
+    assert mail_box.mails == [] and webhook[1].posts == []
 
 
-def test_delivery_failures_are_logged_never_raised(monkeypatch, webhook, caplog):
+def test_settings_are_read_when_the_alert_goes_out_not_when_the_dag_is_parsed(monkeypatch, webhook):
+    url, box = webhook
+    monkeypatch.delenv("UCJ_ALERT_WEBHOOK_URL", raising=False)
+    callbacks = notifiers.failure_notifiers()  # as default_args() builds them at parse time
+    monkeypatch.setenv("UCJ_ALERT_WEBHOOK_URL", url)
+    for notifier in callbacks:
+        notifier(_failure_context(ValueError("x")))
+    assert [p["body"]["task_id"] for p in box.posts] == ["ingest_file"]
+
+
+def test_delivery_failures_raise_from_a_callback_and_are_logged_by_send(webhook, caplog):
     url, box = webhook
     box.status = 500
     cfg = alerts.AlertSettings(
@@ -245,11 +294,15 @@ def test_delivery_failures_are_logged_never_raised(monkeypatch, webhook, caplog)
         email_to=("d@e.f",),
     )
     alert = alerts.task_failed_alert(dag_id="d", task_id="t", run_id="r", error=ValueError(f"NIK {NIK}"))
-    assert alerts.send_alert(alert, cfg) == {"webhook": False, "email": False}
-    assert "alert webhook not delivered" in caplog.text and "alert e-mail not delivered" in caplog.text
-    # a broken context does not raise either
-    assert alerts.on_failure_callback({"ti": object()}) in ({}, {"webhook": False})
-    assert alerts.deadline_missed_callback(None) == {}
+    # as a callback: Airflow's task runner logs the exception and leaves the task's state alone
+    with pytest.raises(urllib.error.HTTPError):
+        notifiers.WebhookNotifier(alert, settings=cfg)({})
+    with pytest.raises(ConnectionRefusedError):
+        notifiers.EmailNotifier(alert, settings=cfg)({})
+    # the watchdog's send: every channel tried, none raises
+    assert notifiers.send(alert, cfg) == {"webhook": False, "email": False}
+    assert "alert webhook not delivered" in caplog.text and "alert email not delivered" in caplog.text
+    assert len(box.posts) == 2
 
 
 def test_settings_from_env():
@@ -266,6 +319,14 @@ def test_settings_from_env():
     assert cfg.webhook_url is None
     assert (cfg.smtp_port, cfg.smtp_starttls, cfg.email_to) == (587, True, ("a@x", "b@x"))
     assert cfg.email_configured
+
+
+def test_the_templates_ship_inside_the_package():
+    from importlib.resources import files
+
+    templates = files("ucj.ops") / "templates"
+    names = {t.name for t in templates.iterdir()}
+    assert {"task_failed.txt.j2", "nightly_missed.txt.j2", "email.html.j2"} <= names
 
 
 # --------------------------------------------------------------------------- retries
@@ -289,7 +350,7 @@ def test_settings_from_env():
     ],
 )
 def test_classify(error, kind):
-    assert alerts.classify(error) == kind
+    assert retries.classify(error) == kind
 
 
 def test_classify_follows_the_cause_and_transient_wins():
@@ -299,13 +360,13 @@ def test_classify_follows_the_cause_and_transient_wins():
         except psycopg.OperationalError as inner:
             raise ValueError("could not load file") from inner
     except ValueError as outer:
-        assert alerts.classify(outer) == "transient"
+        assert retries.classify(outer) == "transient"
 
 
 def test_no_retry_on_data_errors_fails_fast_on_data_and_passes_transient_through():
     from airflow.sdk.exceptions import AirflowFailException
 
-    @alerts.no_retry_on_data_errors
+    @retries.no_retry_on_data_errors
     def load(error: BaseException) -> None:
         raise error
 
@@ -319,27 +380,11 @@ def test_no_retry_on_data_errors_fails_fast_on_data_and_passes_transient_through
     with pytest.raises(RuntimeError):
         load(RuntimeError("unknown: Airflow's retries decide"))
 
-    with pytest.raises(AirflowFailException), alerts.no_retry_on_data_errors():
+    with pytest.raises(AirflowFailException), retries.no_retry_on_data_errors():
         raise FileLevelError("EMPTY", "no rows")
 
-    @alerts.no_retry_on_data_errors()
+    @retries.no_retry_on_data_errors()
     def fine() -> int:
         return 7
 
     assert fine() == 7
-
-
-def test_deadline_alert_serializes_in_a_dag():
-    import pendulum
-    from airflow.sdk import DAG, AsyncCallback, DeadlineReference
-    from airflow.serialization.serialized_objects import DagSerialization
-
-    alert = alerts.deadline_alert(timedelta(hours=5))
-    assert alert.reference == DeadlineReference.DAGRUN_QUEUED_AT
-    assert isinstance(alert.callback, AsyncCallback)
-    assert alert.callback.path == "ucj.ops.alerts.on_deadline_missed"
-    with DAG("deadline_probe", schedule=None, start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Makassar"),
-             deadline=alert) as dag:  # fmt: skip
-        pass
-    serialized = json.dumps(DagSerialization.to_dict(dag))
-    assert "ucj.ops.alerts.on_deadline_missed" in serialized

@@ -125,7 +125,7 @@ class WarehouseUnavailable(ConnectionError):
     Not the file's fault and no verdict on it: the file's one transaction did not commit, so
     nothing of it was kept (no rows, no registry row), and it stays in the landing folder. The
     task's retries (or the next run) load it again. A ``ConnectionError``, so the retry rules
-    (:func:`ucj.ops.alerts.classify`) see a transient error; the psycopg error is its ``__cause__``.
+    (:func:`ucj.ops.retries.classify`) see a transient error; the psycopg error is its ``__cause__``.
     (Lost during the commit itself, the outcome is PostgreSQL's all or nothing: the retry then
     loads the file, or finds it loaded and leaves it.)
     """

@@ -1,5 +1,6 @@
 """The missed-deadline check: by the deadline (06:00 WITA), tonight's ingest and transform must
-have succeeded; otherwise an alert in Bahasa Indonesia goes out (``ucj.ops.alerts``).
+have succeeded; otherwise an alert in Bahasa Indonesia goes out (``ucj.ops.alerts``, sent by the
+notifiers of ``ucj.ops.notifiers``).
 
 Airflow 3.3's own ``DeadlineAlert`` cannot be exercised with ``dag.test()`` and needs the
 triggerer; this check reads the run history (``audit.pipeline_runs``) the DAGs write, so it also
@@ -95,9 +96,11 @@ def check(conninfo: str, deadline: datetime, window: timedelta = WINDOW) -> Nigh
 
 def check_and_alert(conninfo: str, deadline: datetime, window: timedelta = WINDOW) -> NightlyCheck:
     """:func:`check`, then the alert (webhook + e-mail) when something is wrong. Never raises on
-    a failed delivery (``send_alert``)."""
+    a failed delivery (``notifiers.send``)."""
     result = check(conninfo, deadline, window)
     if not result.ok:
         alert = alerts.nightly_missed_alert(deadline_time=deadline, problems=result.problems)
-        result.alerted = alerts.send_alert(alert)
+        from ucj.ops import notifiers
+
+        result.alerted = notifiers.send(alert)
     return result
