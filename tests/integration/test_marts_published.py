@@ -248,3 +248,30 @@ def test_every_mart_column_has_a_bahasa_comment(published: str) -> None:
     # (macros/tests/nightly_window.sql): `all` after this full build
     lapsed = dict(tables)["lapsed_participants"]
     assert lapsed.endswith("\nucj incremental window: all") and ". EN: " in lapsed.splitlines()[0]
+
+
+def test_province_trajectory_is_the_sum_of_the_regions(published: str) -> None:
+    """Issue 19: the report reads its figures from marts only, the province's trajectory from its
+    own mart: each year the sum of the Pemda rows, the percentage recomputed from the sums."""
+    with psycopg.connect(published) as conn:
+        regions = {
+            year: (count, workers, projected)
+            for year, count, workers, projected in conn.execute(
+                """select target_year, count(*), sum(workers_total), sum(projected_active_participants)
+                   from marts.fct_coverage_trajectory_yearly group by 1"""
+            )
+        }
+        province = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                """select target_year, regions_reporting, workers_total, projected_active_participants,
+                          projected_coverage_pct, kode_wilayah
+                   from marts.fct_coverage_province_trajectory_yearly"""
+            )
+        }
+    assert set(province) == set(regions) and 2045 in province
+    for year, (count, workers, projected) in regions.items():
+        assert province[year][:3] == (count, workers, projected), year
+        assert province[year][3] == round(Decimal(projected) * 100 / workers, 2), year
+        assert province[year][4] == "74"
+    assert {row[0] for row in regions.values()} == {3}, "the three Pemda of the sample data"

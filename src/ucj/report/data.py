@@ -4,9 +4,10 @@ One :class:`ReportData` per scope: a Pemda (``74.71``) or the province (``74``, 
 in the marts together). Person-level data never enters a report: only the ``marts`` schema
 (no NIK, no names) and counts from ``audit.files`` / ``audit.rejected_rows``.
 
-The headline figures of a Pemda are the marts' own values for its newest month; the
-province's are sums over the Pemda that reported that month, with the percentage computed
-as the marts compute theirs (``round(active * 100 / workers, 2)``).
+Every figure is a mart's own value, never recomputed here: a Pemda's rows, or the province's
+rows of the province marts (``fct_coverage_province_monthly``,
+``fct_coverage_province_trajectory_yearly``, ``fct_budget_totals_yearly``: the Pemda that
+reported, added up, the percentages computed from the sums).
 
 The budget is that of the fiscal year of the newest data month (June 2025: APBD 2025), from
 ``marts.fct_budget_totals_yearly``: the Pemda's row, or the province's (the sum over the Pemda
@@ -86,10 +87,18 @@ class NoMartsError(ValueError):
 
 
 MARTS_READ = (
-    "fct_coverage_monthly", "fct_coverage_trajectory_yearly", "fct_opd_enrollment_monthly", "fct_budget_yearly",
-    "fct_budget_totals_yearly", "fct_coverage_province_monthly", "fct_claims", "fct_claims_monthly", "dim_region",
+    "fct_coverage_monthly",
+    "fct_coverage_trajectory_yearly",
+    "fct_opd_enrollment_monthly",
+    "fct_budget_yearly",
+    "fct_budget_totals_yearly",
+    "fct_coverage_province_monthly",
+    "fct_coverage_province_trajectory_yearly",
+    "fct_claims",
+    "fct_claims_monthly",
+    "dim_region",
     "dim_opd",
-)  # fmt: skip
+)
 
 
 def require_marts(conn: psycopg.Connection) -> None:
@@ -139,31 +148,27 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
     data.as_of_month = month
     p["month"] = month
 
-    # Coverage in the newest month, all segments and per segment: a Pemda's rows of
-    # fct_coverage_monthly, or the province's rows (fct_coverage_province_monthly: the Pemda that
-    # reported that month, added up).
+    # Coverage, its history and the trajectory: the marts' rows of the scope, their percentages
+    # as the marts hold them. A Pemda's rows of fct_coverage_monthly and
+    # fct_coverage_trajectory_yearly, or the province's own tables (the Pemda that reported,
+    # added up: fct_coverage_province_monthly, fct_coverage_province_trajectory_yearly).
+    p["scope_code"] = scope.code
     if scope.is_province:
-        segments_query = """select segment, regions_reporting as regions, workers_total, active_participants,
-                  uncovered_workers, coverage_pct, target_pct, participants_to_target
-           from marts.fct_coverage_province_monthly
-           where period_month = %(month)s
-           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)"""
+        coverage = "marts.fct_coverage_province_monthly where true"
+        trajectory = "marts.fct_coverage_province_trajectory_yearly where true"
+        regions_column = "regions_reporting"
     else:
-        segments_query = """select segment,
-                  count(distinct kode_wilayah) as regions,
-                  sum(workers_total)::bigint as workers_total,
-                  sum(active_participants)::bigint as active_participants,
-                  sum(uncovered_workers)::bigint as uncovered_workers,
-                  round(sum(active_participants)::numeric * 100 / nullif(sum(workers_total), 0), 2)
-                      as coverage_pct,
-                  max(target_pct) as target_pct,
-                  greatest(ceil(sum(workers_total) * max(target_pct) / 100) - sum(active_participants), 0)::bigint
-                      as participants_to_target
-           from marts.fct_coverage_monthly
-           where kode_wilayah = any(%(regions)s::text[]) and period_month = %(month)s
-           group by segment
-           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)"""
-    data.segments = _rows(conn, segments_query, p)
+        coverage = "marts.fct_coverage_monthly where kode_wilayah = %(scope_code)s"
+        trajectory = "marts.fct_coverage_trajectory_yearly where kode_wilayah = %(scope_code)s"
+        regions_column = "1"
+    data.segments = _rows(
+        conn,
+        f"""select segment, {regions_column} as regions, workers_total, active_participants, uncovered_workers,
+                  coverage_pct, target_pct, participants_to_target
+           from {coverage} and period_month = %(month)s
+           order by array_position(array['ALL', 'PU', 'BPU', 'JAKON'], segment)""",
+        p,
+    )
     overall = next((s for s in data.segments if s["segment"] == "ALL"), {})
     data.regions_reporting = overall.get("regions", 0)
     data.headline.update(
@@ -176,24 +181,16 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
     )
     data.coverage_history = _rows(
         conn,
-        """select period_month as month,
-                  round(sum(active_participants)::numeric * 100 / nullif(sum(workers_total), 0), 2)
-                      as coverage_pct,
-                  max(target_pct) as target_pct
-           from marts.fct_coverage_monthly
-           where kode_wilayah = any(%(regions)s::text[]) and segment = 'ALL'
-           group by period_month order by period_month""",
+        f"""select period_month as month, coverage_pct, target_pct
+           from {coverage} and segment = 'ALL'
+           order by period_month""",
         p,
     )
     data.trajectory = _rows(
         conn,
-        """select target_year as year, max(target_pct) as target_pct,
-                  round(sum(projected_active_participants)::numeric * 100 / nullif(sum(workers_total), 0), 2)
-                      as projected_coverage_pct,
-                  sum(participants_short_of_target)::bigint as participants_short_of_target
-           from marts.fct_coverage_trajectory_yearly
-           where kode_wilayah = any(%(regions)s::text[])
-           group by target_year order by target_year""",
+        f"""select target_year as year, target_pct, projected_coverage_pct, participants_short_of_target
+           from {trajectory}
+           order by target_year""",
         p,
     )
     data.regions = _rows(
@@ -253,7 +250,6 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
            order by b.kode_wilayah, b.has_budget desc, b.opd_code""",
         p,
     )
-    p["scope_code"] = scope.code
     data.budget_totals = _one(
         conn,
         """select * from marts.fct_budget_totals_yearly
