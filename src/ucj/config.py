@@ -1,7 +1,11 @@
 """Settings, read only from the environment (STYLE.md: connections and settings from env).
 
-Every path defaults to a folder inside the project so that a fresh clone runs with no
-configuration at all; a Pemda deployment points them elsewhere through ``UCJ_*`` variables.
+The project's folders (``dags/``, ``dbt_project/``, ``expectations/``, ``plugins/``) are found in
+``UCJ_PROJECT_DIR``; unset, in the source checkout the package is imported from (an editable
+install), else in the copy an installed wheel carries as package data (``ucj/_project``).
+Every other path defaults to a folder inside the checkout (or, for an installed wheel, the working
+directory) so that a fresh clone runs with no configuration at all; a Pemda deployment points them
+elsewhere through ``UCJ_*`` variables.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parent
+# dags/, dbt_project/, expectations/ and plugins/ inside a built wheel (pyproject.toml, hatch sources)
+SHIPPED_PROJECT_DIR = PACKAGE_DIR / "_project"
 TIMEZONE = "Asia/Makassar"  # WITA
 SOURCES: tuple[str, ...] = ("rosters", "participants", "claims", "budgets", "workforce")
 
@@ -23,6 +29,23 @@ def _path(var: str, default: Path) -> Path:
 def _optional_path(var: str) -> Path | None:
     value = os.environ.get(var)
     return Path(value).expanduser().resolve() if value else None
+
+
+def source_checkout() -> Path | None:
+    """The checkout whose ``src/ucj`` this package is imported from (an editable install), if any."""
+    root = PACKAGE_DIR.parent.parent
+    is_checkout = PACKAGE_DIR.parent.name == "src" and (root / "pyproject.toml").is_file()
+    return root if is_checkout and (root / "dbt_project").is_dir() else None
+
+
+def project_dir() -> Path:
+    """Where dags/, dbt_project/, expectations/ and plugins/ are: ``UCJ_PROJECT_DIR``, else the
+    source checkout, else the copy shipped in the wheel."""
+    return _path("UCJ_PROJECT_DIR", source_checkout() or SHIPPED_PROJECT_DIR)
+
+
+# The project folder when ucj.config was first imported (settings() reads UCJ_PROJECT_DIR per call)
+PROJECT_ROOT = project_dir()
 
 
 @dataclass(frozen=True)
@@ -60,20 +83,26 @@ class Settings:
     @property
     def dbt_target_dir(self) -> Path:
         """dbt's target folder (manifest, compiled SQL); ``UCJ_DBT_TARGET_DIR`` moves it."""
+        if self.project_root == SHIPPED_PROJECT_DIR:  # the wheel's copy: nothing written into site-packages
+            return _path("UCJ_DBT_TARGET_DIR", self.state_dir / "dbt-target")
         return _path("UCJ_DBT_TARGET_DIR", self.dbt_project_dir / "target")
 
 
 def settings() -> Settings:
-    state = _path("UCJ_STATE_DIR", PROJECT_ROOT / ".ucj")
+    root = project_dir()
+    # state and data beside the project, or in the working directory when the project is the
+    # wheel's copy inside site-packages
+    home = Path.cwd() if root == SHIPPED_PROJECT_DIR else root
+    state = _path("UCJ_STATE_DIR", home / ".ucj")
     return Settings(
-        project_root=PROJECT_ROOT,
+        project_root=root,
         state_dir=state,
-        landing_dir=_path("UCJ_LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
-        quarantine_dir=_path("UCJ_QUARANTINE_DIR", PROJECT_ROOT / "data" / "quarantine"),
+        landing_dir=_path("UCJ_LANDING_DIR", home / "data" / "landing"),
+        quarantine_dir=_path("UCJ_QUARANTINE_DIR", home / "data" / "quarantine"),
         warehouse_url=os.environ.get("UCJ_WAREHOUSE_URL") or None,
         airflow_db_url=os.environ.get("UCJ_AIRFLOW_DB_URL") or None,
-        dbt_project_dir=PROJECT_ROOT / "dbt_project",
-        expectations_dir=PROJECT_ROOT / "expectations",
+        dbt_project_dir=root / "dbt_project",
+        expectations_dir=root / "expectations",
         max_bad_row_share=float(os.environ.get("UCJ_MAX_BAD_ROW_SHARE", "0.5")),
         chunk_rows=int(os.environ.get("UCJ_CHUNK_ROWS", "50000")),
         config_dir=_optional_path("UCJ_CONFIG_DIR"),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from ucj.config import settings
+
 UMP_GROWTH = 1.065  # synthetic: wage bases outside 2025-2026 scaled by the 2025 raise (6.5%)
 
 
@@ -74,7 +76,7 @@ def seeds_dir() -> Path:
     env = os.environ.get("UCJ_SEEDS_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "dbt_project" / "seeds"
+    return settings().dbt_project_dir / "seeds"
 
 
 def _read(name: str) -> list[dict[str, str]]:
