@@ -39,7 +39,7 @@ from stages import RESULT_PREFIX  # noqa: E402
 
 PYTHON = sys.executable
 RAW_COLUMNS = (
-    "batch_id", "kode_wilayah", "period", "source_file", "sheet", "source_row", "kpj", "nik", "nama", "segmen",
+    "file_id", "kode_wilayah", "period", "source_file", "sheet", "source_row", "kpj", "nik", "nama", "segmen",
     "status_kepesertaan", "npp", "nama_pemberi_kerja", "tanggal_lahir", "jenis_kelamin", "upah", "iuran_jkk",
     "iuran_jkm", "tanggal_kepesertaan", "tanggal_bayar", "source_values",
 )  # fmt: skip

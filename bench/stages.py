@@ -186,7 +186,7 @@ def to_sql(args: dict[str, Any]) -> dict[str, Any]:
     frame = pd.read_csv(args["csv"], dtype=str, keep_default_na=False, na_values=[""])
     for column in ("tanggal_lahir", "tanggal_kepesertaan", "tanggal_bayar"):
         frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").dt.date
-    for column in ("upah", "iuran_jkk", "iuran_jkm", "batch_id", "source_row"):
+    for column in ("upah", "iuran_jkk", "iuran_jkm", "file_id", "source_row"):
         frame[column] = pd.to_numeric(frame[column])
     read_s = time.perf_counter() - started
     schema, table = args["table"].split(".")

@@ -10,7 +10,7 @@ raw_claims as (
         raw_rows.nominal
     from {{ source('raw', 'claims') }} as raw_rows
     inner join {{ source('audit', 'files') }} as files
-        on raw_rows.batch_id = files.file_id
+        on raw_rows.file_id = files.file_id
         and files.is_current
         and files.status = 'loaded'
     inner join {{ ref('stg_reference__regions') }} as regions

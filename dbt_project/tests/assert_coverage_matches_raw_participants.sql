@@ -11,7 +11,7 @@ raw_active as (
         count(distinct coalesce(raw_rows.nik, 'KPJ:' || raw_rows.kpj)) as active_participants
     from {{ source('raw', 'participants') }} as raw_rows
     inner join {{ source('audit', 'files') }} as files
-        on raw_rows.batch_id = files.file_id
+        on raw_rows.file_id = files.file_id
         and files.is_current
         and files.status = 'loaded'
     inner join {{ ref('stg_reference__regions') }} as regions

@@ -91,11 +91,11 @@ def rows_that_do_not_add_up(conninfo: str) -> list[tuple]:
     bad = query(
         conninfo,
         """with raw as (
-               select batch_id, count(*) as n from raw.rosters group by 1
-               union all select batch_id, count(*) from raw.participants group by 1
-               union all select batch_id, count(*) from raw.claims group by 1
-               union all select batch_id, count(*) from raw.budgets group by 1
-               union all select batch_id, count(*) from raw.workforce group by 1
+               select file_id, count(*) as n from raw.rosters group by 1
+               union all select file_id, count(*) from raw.participants group by 1
+               union all select file_id, count(*) from raw.claims group by 1
+               union all select file_id, count(*) from raw.budgets group by 1
+               union all select file_id, count(*) from raw.workforce group by 1
            ),
            rejected as (
                select file_id, count(distinct (coalesce(sheet, ''), source_row)) as n
@@ -104,7 +104,7 @@ def rows_that_do_not_add_up(conninfo: str) -> list[tuple]:
            select f.relative_path, f.status, f.rows_read, f.rows_loaded, f.rows_rejected,
                   coalesce(r.n, 0), coalesce(j.n, 0)
            from audit.files f
-           left join raw r on r.batch_id = f.file_id
+           left join raw r on r.file_id = f.file_id
            left join rejected j on j.file_id = f.file_id
            where f.rows_read <> f.rows_loaded + f.rows_rejected
               or coalesce(r.n, 0) <> f.rows_loaded

@@ -349,7 +349,7 @@ def _cp1252(path: Path) -> None:
 
 
 def _check_cp1252(conn: psycopg.Connection, o: dict[str, Any]) -> None:
-    names = {r[0] for r in conn.execute("select nama from raw.rosters where batch_id = %s", (o["file_id"],))}
+    names = {r[0] for r in conn.execute("select nama from raw.rosters where file_id = %s", (o["file_id"],))}
     assert {"ANDRÉ NUÑEZ", "ZOË ŠUMBA"} <= names
     assert (
         conn.execute("select encoding from audit.files where file_id = %s", (o["file_id"],)).fetchone()[0] == "cp1252"
@@ -364,12 +364,12 @@ def _check_bom(conn: psycopg.Connection, o: dict[str, Any]) -> None:
 
 
 def _check_semicolon(conn: psycopg.Connection, o: dict[str, Any]) -> None:
-    wages = {r[0] for r in conn.execute("select upah from raw.rosters where batch_id = %s", (o["file_id"],))}
+    wages = {r[0] for r in conn.execute("select upah from raw.rosters where file_id = %s", (o["file_id"],))}
     assert {float(w) for w in wages} == {3073551.70}
 
 
 def _check_serials(conn: psycopg.Connection, o: dict[str, Any]) -> None:
-    rows = conn.execute("select nik, tanggal_lahir, tmt from raw.rosters where batch_id = %s", (o["file_id"],))
+    rows = conn.execute("select nik, tanggal_lahir, tmt from raw.rosters where file_id = %s", (o["file_id"],))
     by_nik = {nik: (born, tmt) for nik, born, tmt in rows}
     for k in range(3):
         p = person(400 + k)
@@ -377,7 +377,7 @@ def _check_serials(conn: psycopg.Connection, o: dict[str, Any]) -> None:
 
 
 def _check_formulas(conn: psycopg.Connection, o: dict[str, Any]) -> None:
-    wages = [r[0] for r in conn.execute("select upah from raw.rosters where batch_id = %s", (o["file_id"],))]
+    wages = [r[0] for r in conn.execute("select upah from raw.rosters where file_id = %s", (o["file_id"],))]
     assert [float(w) for w in wages] == [3073551.0] * 3
     skipped = conn.execute("select kind from audit.skipped_rows where file_id = %s", (o["file_id"],)).fetchall()
     assert ("total",) in skipped
@@ -388,13 +388,13 @@ def _check_blocks(conn: psycopg.Connection, o: dict[str, Any]) -> None:
         r[0] for r in conn.execute("select kind from audit.skipped_rows where file_id = %s", (o["file_id"],))
     )
     assert kinds.count("signature") >= 3 and "total" in kinds and "blank" in kinds and "repeated_header" in kinds
-    opds = {r[0] for r in conn.execute("select opd from raw.rosters where batch_id = %s", (o["file_id"],))}
+    opds = {r[0] for r in conn.execute("select opd from raw.rosters where file_id = %s", (o["file_id"],))}
     assert opds == {"Dinas Pemadam Kebakaran"}
 
 
 def _check_title_opd(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     rows = conn.execute(
-        "select opd, tempat_lahir, upah from raw.rosters where batch_id = %s", (o["file_id"],)
+        "select opd, tempat_lahir, upah from raw.rosters where file_id = %s", (o["file_id"],)
     ).fetchall()
     assert {r[0] for r in rows} == {"DINAS LINGKUNGAN HIDUP"}  # from the merged title, no OPD column
     assert {r[1] for r in rows} == {"Kendari"} and {float(r[2]) for r in rows} == {2500000.0}
@@ -406,26 +406,26 @@ def _check_sheet(conn: psycopg.Connection, o: dict[str, Any]) -> None:
 
 def _check_extras(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     values = conn.execute(
-        "select source_values from raw.rosters where batch_id = %s order by source_row", (o["file_id"],)
+        "select source_values from raw.rosters where file_id = %s order by source_row", (o["file_id"],)
     ).fetchall()
     assert values[0][0]["extra:No. HP"] == "081234567890" and values[0][0]["extra:Keterangan"] == "aktif"
 
 
 def _check_ragged(conn: psycopg.Connection, o: dict[str, Any]) -> None:
-    values = [r[0] for r in conn.execute("select source_values from raw.rosters where batch_id = %s", (o["file_id"],))]
+    values = [r[0] for r in conn.execute("select source_values from raw.rosters where file_id = %s", (o["file_id"],))]
     assert any(v.get("extra:column K") == "catatan tambahan" for v in values)
 
 
 def _check_duplicated_consistent(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     rows = conn.execute(
-        "select source_row, nik, tanggal_lahir from raw.rosters where batch_id = %s order by 1", (o["file_id"],)
+        "select source_row, nik, tanggal_lahir from raw.rosters where file_id = %s order by 1", (o["file_id"],)
     ).fetchall()
     assert [r[1] for r in rows] == [person(700 + k)["nik"] for k in range(3)]  # row 3's gap filled from No. KTP
     assert [r[2] for r in rows] == [person(700 + k)["lahir"] for k in range(3)]
 
 
 def _check_sql_header(conn: psycopg.Connection, o: dict[str, Any]) -> None:
-    values = [r[0] for r in conn.execute("select source_values from raw.rosters where batch_id = %s", (o["file_id"],))]
+    values = [r[0] for r in conn.execute("select source_values from raw.rosters where file_id = %s", (o["file_id"],))]
     assert all(v.get('extra:Keterangan"; DROP TABLE audit.files; --') == "x" for v in values)
 
 
@@ -498,7 +498,7 @@ def _check_multi_sheet(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     assert (read, loaded, rejected) == (5, 5, 0) and read == loaded + rejected
     assert (sum(s[6] for s in sheets), sum(s[7] for s in sheets), sum(s[8] for s in sheets)) == (read, loaded, rejected)
     rows = conn.execute(
-        "select sheet, opd, nik from raw.rosters where batch_id = %s order by sheet, source_row", (o["file_id"],)
+        "select sheet, opd, nik from raw.rosters where file_id = %s order by sheet, source_row", (o["file_id"],)
     ).fetchall()
     assert rows == [("Dinas Kesehatan", "Dinas Kesehatan", person(4200 + k)["nik"]) for k in range(3)] + [
         ("Satpol PP", "Satpol PP", person(4210 + k)["nik"]) for k in range(2)
@@ -520,7 +520,7 @@ def _check_hidden_old_month(conn: psycopg.Connection, o: dict[str, Any]) -> None
     assert [s[:3] for s in sheets] == [("Mei", "skipped", "HIDDEN_SHEET"), ("Juni", "read", None)], sheets
     assert "hidden sheet" in sheets[0][3] and sheets[0][6] == 0
     niks = [r[0] for r in conn.execute(
-        "select nik from raw.rosters where batch_id = %s order by source_row", (o["file_id"],))]  # fmt: skip
+        "select nik from raw.rosters where file_id = %s order by source_row", (o["file_id"],))]  # fmt: skip
     assert niks == [person(4302 + k)["nik"] for k in range(3)]  # the June rows only
     sheet, found = conn.execute(
         "select sheet, periods_found from audit.files where file_id = %s", (o["file_id"],)
@@ -568,7 +568,7 @@ def _bom_then_cp1252(path: Path) -> None:
 
 def _check_bom_cp1252(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     names = [r[0] for r in conn.execute(
-        "select nama from raw.rosters where batch_id = %s order by source_row", (o["file_id"],))]  # fmt: skip
+        "select nama from raw.rosters where file_id = %s order by source_row", (o["file_id"],))]  # fmt: skip
     assert names[0] == "ANDRÉ NUÑEZ" and not any("\ufffd" in n for n in names), names
     encoding = conn.execute("select encoding from audit.files where file_id = %s", (o["file_id"],)).fetchone()[0]
     assert encoding == "cp1252"  # the BOM is skipped, the text after it is cp1252
@@ -607,7 +607,7 @@ def _check_uncalculated_wage(conn: psycopg.Connection, o: dict[str, Any]) -> Non
     assert sheet[1] == "read" and sheet[10] == [
         "FORMULA_NOT_CALCULATED column E (Gaji) = upah: 3 formula cell(s) without a calculated value were read as empty"
     ], sheet
-    wages = [r[0] for r in conn.execute("select upah from raw.rosters where batch_id = %s", (o["file_id"],))]
+    wages = [r[0] for r in conn.execute("select upah from raw.rosters where file_id = %s", (o["file_id"],))]
     assert wages == [None] * 3  # read as empty, never as 0
 
 
@@ -632,7 +632,7 @@ def _dpa(path: Path) -> None:
 
 def _check_dpa(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     rows = conn.execute(
-        "select opd, kode_rekening, pagu, jumlah_pekerja from raw.budgets where batch_id = %s order by source_row",
+        "select opd, kode_rekening, pagu, jumlah_pekerja from raw.budgets where file_id = %s order by source_row",
         (o["file_id"],),
     ).fetchall()
     assert [(r[0], r[1], int(r[2]), r[3]) for r in rows] == [
@@ -668,7 +668,7 @@ def _typed_niks() -> dict[int, str]:
 
 def _check_identifiers(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     rows = conn.execute(
-        "select nik, source_values->>'nik' from raw.rosters where batch_id = %s order by source_row", (o["file_id"],)
+        "select nik, source_values->>'nik' from raw.rosters where file_id = %s order by source_row", (o["file_id"],)
     ).fetchall()
     typed = _typed_niks()
     assert [r[0] for r in rows] == [person(4900 + k)["nik"] for k in range(6)]  # normalised: 16 digits
@@ -685,7 +685,7 @@ def _budget_volume_units(path: Path) -> None:
 
 def _check_volume_units(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     rows = conn.execute(
-        "select jumlah_pekerja, source_values->>'jumlah_pekerja' from raw.budgets where batch_id = %s",
+        "select jumlah_pekerja, source_values->>'jumlah_pekerja' from raw.budgets where file_id = %s",
         (o["file_id"],),
     ).fetchall()
     assert rows == [(230, "230 Orang")] * 2
@@ -705,7 +705,7 @@ def _dpa_person_months(path: Path) -> None:
 def _check_person_months(conn: psycopg.Connection, o: dict[str, Any]) -> None:
     rows = conn.execute(
         "select jumlah_pekerja, source_values->>'satuan', source_values->>'jumlah_pekerja' from raw.budgets"
-        " where batch_id = %s order by source_row",
+        " where file_id = %s order by source_row",
         (o["file_id"],),
     ).fetchall()
     # orang-bulan over a fiscal year: 1.800 OB / 12 months = 150 workers (ucj.ingest.budget_layout)
@@ -1051,7 +1051,7 @@ def test_documented_outcome(run: Run, kind: str) -> None:
             report = moved.with_name(moved.name + ".report.md").read_text(encoding="utf-8")
             assert "Bahasa Indonesia" in report and "English" in report and expect.code in report
             raw = conn.execute(
-                f"select count(*) from raw.{outcome['source']} where batch_id = %s", (outcome["file_id"],)
+                f"select count(*) from raw.{outcome['source']} where file_id = %s", (outcome["file_id"],)
             ).fetchone()[0]
             assert raw == 0
         elif isinstance(expect, Duplicate):
@@ -1076,7 +1076,7 @@ def test_rows_read_equal_loaded_plus_rejected_for_every_file(run: Run) -> None:
         assert files
         for path, status, read, loaded, rejected, file_id, source in files:
             assert read == loaded + rejected, path
-            raw = conn.execute(f"select count(*) from raw.{source} where batch_id = %s", (file_id,)).fetchone()[0]
+            raw = conn.execute(f"select count(*) from raw.{source} where file_id = %s", (file_id,)).fetchone()[0]
             assert raw == loaded, path
             distinct_rejected = conn.execute(
                 "select count(distinct source_row) from audit.rejected_rows where file_id = %s and severity = 'reject'",

@@ -260,7 +260,7 @@ def test_rows_add_up_in_every_file(restarted) -> None:
         loaded = conn.execute("select source, file_id, rows_loaded from audit.files where status = 'loaded'").fetchall()
         raw = {}
         for source in {row[0] for row in loaded}:
-            raw |= dict(conn.execute(f"select batch_id, count(*) from raw.{source} group by 1").fetchall())
+            raw |= dict(conn.execute(f"select file_id, count(*) from raw.{source} group by 1").fetchall())
         validations = conn.execute(
             "select file_id, count(*) from audit.validation_runs group by 1 having count(*) > 1"
         ).fetchall()

@@ -45,7 +45,7 @@ def _load(warehouse, tmp_path: Path, chunk_rows: int, monkeypatch, reprocess: bo
     with psycopg.connect(warehouse.conninfo) as conn:
         loaded = conn.execute(
             """select source_row, kpj, nama, upah, source_values from raw.participants
-               where batch_id = %s order by source_row""",
+               where file_id = %s order by source_row""",
             (outcome.file_id,),
         ).fetchall()
         rejected = conn.execute(

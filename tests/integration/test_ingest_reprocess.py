@@ -23,7 +23,7 @@ def versions(conninfo: str, path: str) -> list[tuple]:
     with psycopg.connect(conninfo) as conn:
         return conn.execute(
             """select f.file_id, f.status, f.is_current, f.superseded_by, f.is_reprocess, f.rows_loaded,
-                      (select count(*) from raw.participants p where p.batch_id = f.file_id)
+                      (select count(*) from raw.participants p where p.file_id = f.file_id)
                from audit.files f where relative_path = %s order by file_id""",
             (path,),
         ).fetchall()

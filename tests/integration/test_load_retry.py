@@ -102,7 +102,7 @@ def test_nothing_of_the_interrupted_attempt_is_left(interrupted) -> None:
         ).fetchall()
         mismatched = conn.execute(
             """select f.relative_path, f.rows_loaded, count(p.*) from audit.files f
-               left join raw.participants p on p.batch_id = f.file_id
+               left join raw.participants p on p.file_id = f.file_id
                where f.source = 'participants' group by 1, 2 having f.rows_loaded <> count(p.*)"""
         ).fetchall()
         validations = conn.execute(

@@ -146,7 +146,7 @@ def test_corrected_redelivery_supersedes_the_first_version(ingested, tiny) -> No
             assert versions == [(old_id, False, outcome["file_id"]), (outcome["file_id"], True, None)]
             batches = dict(
                 conn.execute(
-                    f"select batch_id, count(*) from raw.{first.source} where source_file = %s group by batch_id",
+                    f"select file_id, count(*) from raw.{first.source} where source_file = %s group by file_id",
                     (d["file"],),
                 ).fetchall()
             )

@@ -47,7 +47,7 @@ FileRejected = FileVerdict  # the name the loader's callers and tests know
 
 log = logging.getLogger(__name__)
 
-LINEAGE = ("batch_id", "kode_wilayah", "period", "source_file", "sheet", "source_row")
+LINEAGE = ("file_id", "kode_wilayah", "period", "source_file", "sheet", "source_row")
 
 
 @dataclass
@@ -444,7 +444,7 @@ def _duplicates_across_chunks(
                       row_number() over (
                           partition by {keys}
                           order by array_position(%(sheets)s::text[], sheet), source_row) as nth
-               from raw.{table} where batch_id = %(file_id)s and {complete}) as ranked
+               from raw.{table} where file_id = %(file_id)s and {complete}) as ranked
            where nth > 1"""
     ).format(
         keys=sql.SQL(", ").join(map(sql.Identifier, keys)),
@@ -456,7 +456,7 @@ def _duplicates_across_chunks(
         return []
     remove = sql.SQL(
         """delete from raw.{table} as r using unnest(%(sheets)s::text[], %(rows)s::int[]) as d(sheet, source_row)
-           where r.batch_id = %(file_id)s and r.source_row = d.source_row and r.sheet is not distinct from d.sheet
+           where r.file_id = %(file_id)s and r.source_row = d.source_row and r.sheet is not distinct from d.sheet
            returning r.sheet, r.source_row, r.{first}::text, r.source_values::text"""
     ).format(table=sql.Identifier(source), first=sql.Identifier(keys[0]))
     params = {"file_id": file_id, "sheets": [r[0] for r in later], "rows": [r[1] for r in later]}

@@ -14,7 +14,7 @@ current_files as (
 
 renamed as (
     select
-        source.batch_id as file_id,
+        source.file_id,
         source.sheet,
         source.source_row,
         source.kode_wilayah,
@@ -38,7 +38,7 @@ renamed as (
         source.period::integer as fiscal_year,
         source.loaded_at
     from source
-    inner join current_files on source.batch_id = current_files.file_id
+    inner join current_files on source.file_id = current_files.file_id
     where source.kode_rekening is not null
         and source.pagu is not null
         and {{ normalize_name('source.opd') }} not like 'jumlah%'

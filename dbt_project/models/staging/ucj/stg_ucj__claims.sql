@@ -13,7 +13,7 @@ current_files as (
 
 renamed as (
     select
-        source.batch_id as file_id,
+        source.file_id,
         source.sheet,
         source.source_row,
         source.nomor_klaim as claim_number,
@@ -49,7 +49,7 @@ renamed as (
         source.tanggal_bayar as paid_date,
         source.loaded_at
     from source
-    inner join current_files on source.batch_id = current_files.file_id
+    inner join current_files on source.file_id = current_files.file_id
 )
 
 select * from renamed

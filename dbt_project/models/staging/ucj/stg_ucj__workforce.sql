@@ -12,7 +12,7 @@ current_files as (
 
 renamed as (
     select
-        source.batch_id as file_id,
+        source.file_id,
         source.sheet,
         source.source_row,
         source.kode_wilayah,
@@ -28,7 +28,7 @@ renamed as (
         current_files.delivered_at,
         source.loaded_at
     from source
-    inner join current_files on source.batch_id = current_files.file_id
+    inner join current_files on source.file_id = current_files.file_id
 )
 
 select * from renamed
