@@ -39,7 +39,7 @@ BI_READER = "ucj_bi_reader"
 DATABASE_FILE = "databases/ucj_warehouse.yaml"
 PLACEHOLDER_URI = "postgresql+psycopg2://ucj_bi_reader@WAREHOUSE_HOST:5432/WAREHOUSE_DB"
 
-CONFIG = '''\
+CONFIG = """\
 # Written by scripts/superset_import.py: a local Superset for the UCJ dashboards.
 from pathlib import Path
 
@@ -51,7 +51,7 @@ DATA_DIR = str(_HOME)
 FEATURE_FLAGS = {"DASHBOARD_RBAC": False}
 TALISMAN_ENABLED = False  # served on 127.0.0.1 only; a production Superset sits behind TLS
 SUPERSET_WEBSERVER_ADDRESS = "127.0.0.1"
-'''
+"""
 
 
 def warehouse_uri(url: str, user: str = BI_READER) -> str:
@@ -136,8 +136,9 @@ def run(home: Path, warehouse_url: str, admin: str) -> dict[str, int]:
         user = security_manager.find_user(username=admin)
         if user is None:
             role = security_manager.find_role("Admin")
-            user = security_manager.add_user(admin, "UCJ", "Admin", f"{admin}@ucj.example", role,
-                                             password=admin_password(home))
+            user = security_manager.add_user(
+                admin, "UCJ", "Admin", f"{admin}@ucj.example", role, password=admin_password(home)
+            )
             if not user:
                 raise SystemExit(f"could not create the Superset user {admin}")
         with zipfile.ZipFile(io.BytesIO(bundle_zip(warehouse_uri(warehouse_url))), "r") as archive:
@@ -153,15 +154,20 @@ def run(home: Path, warehouse_url: str, admin: str) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", type=Path, default=Path(".ucj/superset"), help="Superset's config and SQLite DB")
-    parser.add_argument("--warehouse-url", default=os.environ.get("UCJ_WAREHOUSE_URL"),
-                        help="the warehouse (default: UCJ_WAREHOUSE_URL); its user is replaced by ucj_bi_reader")
+    parser.add_argument(
+        "--warehouse-url",
+        default=os.environ.get("UCJ_WAREHOUSE_URL"),
+        help="the warehouse (default: UCJ_WAREHOUSE_URL); its user is replaced by ucj_bi_reader",
+    )
     parser.add_argument("--admin", default="admin", help="the Superset admin user to create if missing")
     args = parser.parse_args(argv)
     if not args.warehouse_url:
         parser.error("no --warehouse-url and no UCJ_WAREHOUSE_URL")
     counts = run(args.home.resolve(), args.warehouse_url, args.admin)
-    print(f"Superset in {args.home}: {counts['dashboards']} dashboards, {counts['charts']} charts "
-          f"(database user {BI_READER})")
+    print(
+        f"Superset in {args.home}: {counts['dashboards']} dashboards, {counts['charts']} charts "
+        f"(database user {BI_READER})"
+    )
     return 0
 
 
