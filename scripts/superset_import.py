@@ -9,7 +9,7 @@ Flask, SQLAlchemy 1.4 and marshmallow)::
 What it does, each step safe to repeat:
 
 1. writes ``<home>/superset_config.py`` (a SQLite metadata DB in ``<home>``, a secret key made
-   once and kept in ``<home>/secret_key``) unless one is there;
+   once and kept in ``<home>/secret_key``, no telemetry);
 2. migrates the metadata DB and syncs Superset's roles and permissions (``superset db upgrade``
    and ``superset init``);
 3. creates the admin user if missing (password from ``UCJ_SUPERSET_ADMIN_PASSWORD``, else one
@@ -51,6 +51,7 @@ DATA_DIR = str(_HOME)
 FEATURE_FLAGS = {"DASHBOARD_RBAC": False}
 TALISMAN_ENABLED = False  # served on 127.0.0.1 only; a production Superset sits behind TLS
 SUPERSET_WEBSERVER_ADDRESS = "127.0.0.1"
+SCARF_ANALYTICS = False  # no telemetry pixel: the pages ask nothing outside this server
 """
 
 
@@ -96,8 +97,7 @@ def prepare_home(home: Path) -> Path:
         key.write_text(secrets.token_urlsafe(48) + "\n")
         key.chmod(0o600)
     config = home / "superset_config.py"
-    if not config.exists():
-        config.write_text(CONFIG)
+    config.write_text(CONFIG)  # the script's own file: rewritten each run (the key stays apart)
     return config
 
 
@@ -112,7 +112,7 @@ def admin_password(home: Path) -> str:
     return stored.read_text().strip()
 
 
-def run(home: Path, warehouse_url: str, admin: str) -> dict[str, int]:
+def run(home: Path, warehouse_url: str, admin: str, user: str = BI_READER) -> dict[str, int]:
     config = prepare_home(home)
     os.environ["SUPERSET_CONFIG_PATH"] = str(config)
     os.environ.setdefault("SUPERSET_HOME", str(home))
@@ -141,7 +141,7 @@ def run(home: Path, warehouse_url: str, admin: str) -> dict[str, int]:
             )
             if not user:
                 raise SystemExit(f"could not create the Superset user {admin}")
-        with zipfile.ZipFile(io.BytesIO(bundle_zip(warehouse_uri(warehouse_url))), "r") as archive:
+        with zipfile.ZipFile(io.BytesIO(bundle_zip(warehouse_uri(warehouse_url, user))), "r") as archive:
             contents = get_contents_from_bundle(archive)
         password = os.environ.get("UCJ_BI_READER_PASSWORD")
         passwords = {DATABASE_FILE: password} if password else None
@@ -160,13 +160,18 @@ def main(argv: list[str] | None = None) -> int:
         help="the warehouse (default: UCJ_WAREHOUSE_URL); its user is replaced by ucj_bi_reader",
     )
     parser.add_argument("--admin", default="admin", help="the Superset admin user to create if missing")
+    parser.add_argument(
+        "--warehouse-user",
+        default=BI_READER,
+        help="the role Superset connects as (default ucj_bi_reader; for one Pemda: a LOGIN role in ucj_pemda_<kode>)",
+    )
     args = parser.parse_args(argv)
     if not args.warehouse_url:
         parser.error("no --warehouse-url and no UCJ_WAREHOUSE_URL")
-    counts = run(args.home.resolve(), args.warehouse_url, args.admin)
+    counts = run(args.home.resolve(), args.warehouse_url, args.admin, args.warehouse_user)
     print(
         f"Superset in {args.home}: {counts['dashboards']} dashboards, {counts['charts']} charts "
-        f"(database user {BI_READER})"
+        f"(database user {args.warehouse_user})"
     )
     return 0
 

@@ -327,7 +327,7 @@ def test_dashboard_in_chromium_draws_the_province_rows(superset: Superset, capsy
     shot = OUTPUT / "superset-ucj-pemda.png"
     refused: list[str] = []
 
-    def gate(route):  # Superset's pages may ask the internet (fonts, avatars): refused, noted
+    def gate(route):  # nothing outside Superset (its telemetry pixel is off in the config)
         if route.request.url.startswith(superset.base):
             route.continue_()
         else:
@@ -356,7 +356,8 @@ def test_dashboard_in_chromium_draws_the_province_rows(superset: Superset, capsy
         finally:
             browser.close()
     with capsys.disabled():
-        print(f"\n  screenshot: {shot.relative_to(ROOT)} (refused outside requests: {len(refused)})", end="")
+        print(f"\n  screenshot: {shot.relative_to(ROOT)}", end="")
+    assert refused == [], f"the dashboard asked outside Superset for {refused}"
     with superset.as_reader() as reader:
         expected = reader.execute(
             "select to_char(period_month, 'YYYY-MM'), region_name, active_participants::text"
