@@ -9,7 +9,7 @@ Flask, SQLAlchemy 1.4 and marshmallow)::
 What it does, each step safe to repeat:
 
 1. writes ``<home>/superset_config.py`` (a SQLite metadata DB in ``<home>``, a secret key made
-   once and kept in ``<home>/secret_key``, no telemetry);
+   once and kept in ``<home>/secret_key``, a content security policy without outside hosts);
 2. migrates the metadata DB and syncs Superset's roles and permissions (``superset db upgrade``
    and ``superset init``);
 3. creates the admin user if missing (password from ``UCJ_SUPERSET_ADMIN_PASSWORD``, else one
@@ -49,9 +49,27 @@ SQLALCHEMY_DATABASE_URI = "sqlite:///" + str(_HOME / "superset.db")
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 DATA_DIR = str(_HOME)
 FEATURE_FLAGS = {"DASHBOARD_RBAC": False}
-TALISMAN_ENABLED = False  # served on 127.0.0.1 only; a production Superset sits behind TLS
 SUPERSET_WEBSERVER_ADDRESS = "127.0.0.1"
-SCARF_ANALYTICS = False  # no telemetry pixel: the pages ask nothing outside this server
+# Superset's own content security policy without the outside hosts: its pages ask nothing outside
+# this server (6.1.0's menu carries a telemetry pixel that no setting of the built wheel turns off;
+# the policy keeps the browser from fetching it).
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": ["'self'"],
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "blob:", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": "'none'",
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'"],
+        "script-src": ["'self'", "'strict-dynamic'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,  # served on 127.0.0.1; a production Superset sits behind TLS
+    "session_cookie_secure": False,
+}
 """
 
 
@@ -112,7 +130,7 @@ def admin_password(home: Path) -> str:
     return stored.read_text().strip()
 
 
-def run(home: Path, warehouse_url: str, admin: str, user: str = BI_READER) -> dict[str, int]:
+def run(home: Path, warehouse_url: str, admin: str, warehouse_user: str = BI_READER) -> dict[str, int]:
     config = prepare_home(home)
     os.environ["SUPERSET_CONFIG_PATH"] = str(config)
     os.environ.setdefault("SUPERSET_HOME", str(home))
@@ -133,19 +151,19 @@ def run(home: Path, warehouse_url: str, admin: str, user: str = BI_READER) -> di
 
         appbuilder.add_permissions(update_perms=True)
         security_manager.sync_role_definitions()
-        user = security_manager.find_user(username=admin)
-        if user is None:
+        owner = security_manager.find_user(username=admin)
+        if owner is None:
             role = security_manager.find_role("Admin")
-            user = security_manager.add_user(
+            owner = security_manager.add_user(
                 admin, "UCJ", "Admin", f"{admin}@ucj.example", role, password=admin_password(home)
             )
-            if not user:
+            if not owner:
                 raise SystemExit(f"could not create the Superset user {admin}")
-        with zipfile.ZipFile(io.BytesIO(bundle_zip(warehouse_uri(warehouse_url, user))), "r") as archive:
+        with zipfile.ZipFile(io.BytesIO(bundle_zip(warehouse_uri(warehouse_url, warehouse_user))), "r") as archive:
             contents = get_contents_from_bundle(archive)
         password = os.environ.get("UCJ_BI_READER_PASSWORD")
         passwords = {DATABASE_FILE: password} if password else None
-        with override_user(user):  # the importer makes the acting user an owner
+        with override_user(owner):  # the importer makes the acting user an owner
             ImportAssetsCommand(contents, passwords=passwords).run()
         db.session.commit()
         return {"dashboards": db.session.query(Dashboard).count(), "charts": db.session.query(Slice).count()}

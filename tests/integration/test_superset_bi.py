@@ -327,7 +327,7 @@ def test_dashboard_in_chromium_draws_the_province_rows(superset: Superset, capsy
     shot = OUTPUT / "superset-ucj-pemda.png"
     refused: list[str] = []
 
-    def gate(route):  # nothing outside Superset (its telemetry pixel is off in the config)
+    def gate(route):  # nothing outside Superset (its CSP keeps the telemetry pixel out)
         if route.request.url.startswith(superset.base):
             route.continue_()
         else:
