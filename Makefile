@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (the tests).
-.PHONY: demo test test-stack install lint run marts clean
+.PHONY: demo test test-stack test-bi install lint run marts clean
 
 UV := .tools/bin/uv
 export GX_ANALYTICS_ENABLED := false
@@ -19,6 +19,14 @@ test: install
 # docker-compose.yml under Podman (tests/integration/test_compose_stack.py): slow, not in `test`.
 test-stack: install
 	.venv/bin/python -m pytest -q -s -m stack tests/integration/test_compose_stack.py
+
+# Dashboards as code (tests/integration/test_superset_bi.py): Superset 6.1 in its own venv
+# (bi/superset/requirements.txt, made once in .ucj/superset-venv), slow, not in `test`.
+SUPERSET_VENV ?= .ucj/superset-venv
+test-bi: install
+	test -x $(SUPERSET_VENV)/bin/superset || { $(UV) venv -q -p 3.11 $(SUPERSET_VENV) && \
+		SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} $(UV) pip install -q -p $(SUPERSET_VENV)/bin/python -r bi/superset/requirements.txt; }
+	UCJ_SUPERSET_VENV=$(SUPERSET_VENV) .venv/bin/python -m pytest -q -s -m bi tests/integration/test_superset_bi.py
 
 run: install
 	.venv/bin/ucj run

@@ -35,12 +35,16 @@ hypothesis_settings.register_profile("explore", max_examples=1000, deadline=None
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+OPT_IN_MARKERS = ("stack", "bi")  # slow suites with their own make target: test-stack, test-bi
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``stack`` (the compose stack under Podman, slow) run only when ``-m`` names them
-    (``make test-stack``); ``make test`` and a plain ``pytest`` leave them out."""
-    if "stack" in (config.option.markexpr or ""):
-        return
-    kept = [item for item in items if item.get_closest_marker("stack") is None]
+    """Tests marked ``stack`` (the compose stack under Podman, slow) or ``bi`` (Superset in its own
+    venv) run only when ``-m`` names the marker (``make test-stack``, ``make test-bi``); ``make test``
+    and a plain ``pytest`` leave them out."""
+    named = config.option.markexpr or ""
+    dropped = [m for m in OPT_IN_MARKERS if m not in named]
+    kept = [item for item in items if not any(item.get_closest_marker(m) for m in dropped)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
