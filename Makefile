@@ -15,13 +15,14 @@ test: install
 	.venv/bin/ruff check src tests dags bench
 	.venv/bin/sqlfluff lint dbt_project/models
 	.venv/bin/python -m pytest -q
+	$(MAKE) --no-print-directory test-bi
 
 # docker-compose.yml under Podman (tests/integration/test_compose_stack.py): slow, not in `test`.
 test-stack: install
 	.venv/bin/python -m pytest -q -s -m stack tests/integration/test_compose_stack.py
 
 # Dashboards as code (tests/integration/test_superset_bi.py): Superset 6.1 in its own venv
-# (bi/superset/requirements.txt, made once in .ucj/superset-venv), slow, not in `test`.
+# (bi/superset/requirements.txt, made once in .ucj/superset-venv); `test` runs it last (about 1.5 min).
 SUPERSET_VENV ?= .ucj/superset-venv
 test-bi: install
 	test -x $(SUPERSET_VENV)/bin/superset || { $(UV) venv -q -p 3.11 $(SUPERSET_VENV) && \

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "bi" / "superset" / "bundle"
 EXPOSURES = ROOT / "dbt_project" / "models" / "exposures.yml"
 OUTPUT = ROOT / "tests" / "output" / "bi"
-VENV = Path(os.environ.get("UCJ_SUPERSET_VENV", ROOT / ".ucj" / "superset-venv"))
+VENV = (ROOT / os.environ.get("UCJ_SUPERSET_VENV", ".ucj/superset-venv")).resolve()  # relative: to the checkout
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--headless",
