@@ -20,11 +20,10 @@ import xlsxwriter
 from ucj.ingest.fields import (
     SOURCES,
     is_ignored_header,
-    match_header,
-    match_header_kind,
     normalize_header,
     source_fields,
 )
+from ucj.ingest.layout import header_match
 from ucj.ingest.readers import FileLevelError, TableRead, cell_text, identifier_cell_text, read_table
 
 NIK = "7471010101900001"
@@ -112,15 +111,16 @@ def test_normalize_header_examples() -> None:
         ("workforce", "Potensi", "jumlah_pekerja"), ("workforce", "Per Tanggal", "tanggal_data"),
     ],
 )  # fmt: skip
-def test_match_header_synonyms(source: str, header: str, field: str) -> None:
-    assert match_header(source, header) == field
+def test_header_synonyms(source: str, header: str, field: str) -> None:
+    found = header_match(source, header)
+    assert found is not None and found[0] == field, found
 
 
-def test_match_header_unknown_and_kinds() -> None:
-    assert match_header("rosters", "Nomor SK") is None
-    assert match_header("rosters", "") is None
-    assert match_header_kind("rosters", "TTL") == ("tanggal_lahir", "place_date")
-    assert match_header_kind("rosters", "Tanggal Lahir") == ("tanggal_lahir", "date")
+def test_header_unknown_and_kinds() -> None:
+    assert header_match("rosters", "Nomor SK") is None
+    assert header_match("rosters", "") is None
+    assert header_match("rosters", "TTL") == ("tanggal_lahir", "place_date")
+    assert header_match("rosters", "Tanggal Lahir") == ("tanggal_lahir", "date")
     assert is_ignored_header("No.") and is_ignored_header("Nomor Urut") and not is_ignored_header("NIK")
 
 

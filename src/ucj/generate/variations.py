@@ -32,7 +32,7 @@ import xlsxwriter
 
 from ucj.generate.formats import BULAN, dots
 from ucj.generate.reference import opds, regions
-from ucj.ingest.fields import match_header, source_fields
+from ucj.ingest.fields import match_header_kind, source_fields
 
 SOURCES = ("rosters", "participants", "claims", "budgets")
 KODE_WILAYAH = "74.71"
@@ -297,12 +297,12 @@ def _yaml_headers(source: str) -> dict[str, list[str]]:
 
 def unlisted_wordings(source: str, name: str) -> list[str]:
     """Plausible wordings of a field that the reader does not map (to any field) today."""
-    return [w for w in UNLISTED[source].get(name, []) if match_header(source, w) is None]
+    return [w for w in UNLISTED[source].get(name, []) if match_header_kind(source, w) is None]
 
 
 def extra_headers(source: str) -> list[str]:
     """Headers of columns that are no field of ``source`` (kept as extras by the reader)."""
-    return [h for h in EXTRA_HEADERS if match_header(source, h) is None]
+    return [h for h in EXTRA_HEADERS if match_header_kind(source, h) is None]
 
 
 @dataclass
@@ -649,8 +649,6 @@ def _grid(lay: Layout, rows: list[dict[str, Any]], bad: set[int], first: int) ->
 
 
 def _wording_kind(source: str, name: str, wording: str | None) -> str:
-    from ucj.ingest.fields import match_header_kind
-
     found = match_header_kind(source, wording) if wording else None
     return found[1] if found and found[0] == name else source_fields(source)[name].kind
 
