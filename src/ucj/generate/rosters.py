@@ -234,7 +234,6 @@ def write_roster(
     m: int,
     people: np.ndarray,
     rentan_part: str = "",
-    first_version_of: bool = False,
     headline: bool = False,
 ) -> None:
     """One roster file (and, when chosen, its corrected re-delivery)."""

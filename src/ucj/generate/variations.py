@@ -166,7 +166,6 @@ COUNT_STYLES = ("number", "orang", "org")
 SEX_STYLES = ("short", "long")
 COLUMN_NUMBER_STYLES = ("none", "paren", "plain")
 
-DATE_KINDS = {"date", "place_date"}
 MONEY_FIELDS = {"upah", "iuran_jkk", "iuran_jkm", "nominal", "pagu", "realisasi"}
 ID_FIELDS = {"nik", "kpj", "npp"}
 SUMMED = {*MONEY_FIELDS, "jumlah_pekerja"}  # columns a JUMLAH row adds up
@@ -452,16 +451,7 @@ class Failing:
     why: str
 
 
-def _first_column_is_field(lay: Layout) -> bool:
-    return bool(lay.order) and lay.order[0] in FIELDS[lay.source]
-
-
 KNOWN_FAILING: list[Failing] = []  # none today: the last two were fixed in the readers (issue 14)
-
-
-def _amounts_first(lay: Layout) -> bool:
-    fields = [c for c in lay.order if not c.startswith("no:")]
-    return bool(fields) and fields[0] in SUMMED
 
 
 def without_known_failures(lay: Layout) -> Layout:
