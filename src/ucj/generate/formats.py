@@ -9,20 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from ucj.bulan import BULAN
 
 EPOCH = dt.date(1970, 1, 1)
 

@@ -30,7 +30,8 @@ from typing import Any
 
 import xlsxwriter
 
-from ucj.generate.formats import BULAN, dots
+from ucj.bulan import BULAN
+from ucj.generate.formats import dots
 from ucj.generate.reference import opds, regions
 from ucj.ingest.fields import match_header_kind, source_fields
 
