@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 WITA = ZoneInfo(TIMEZONE)
 REGION = re.compile(r"^\d{2}(\.\d{2})?$")  # as the landing contract
 PERIOD = re.compile(r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$")
+TRANSFORM_DAG_ID = "ucj_transform"
 
 
 def airflow_warehouse_url() -> str:
@@ -160,7 +161,7 @@ def record_run_end(
     from ucj.ops import history
 
     conninfo = role_params(url, LOADER).conninfo()  # audit rows: the loader's role
-    if dag_id == "ucj_transform":
+    if dag_id == TRANSFORM_DAG_ID:
         history.record_transform_end(conninfo, dag_id=dag_id, run_id=run_id, task_states=task_states)
     else:
         state = history.run_state(task_states, ignore=("record_run",))
@@ -191,8 +192,6 @@ def record_run_from_context(context: Any, summary_task_id: str | None) -> None:
 
 
 # --------------------------------------------------------------------------- backfill (ucj_backfill)
-
-TRANSFORM_DAG_ID = "ucj_transform"
 
 
 @dataclass(frozen=True)
