@@ -124,9 +124,14 @@ def record_run_start(
     from ucj.ops import history
 
     history.record_run_start(
-        role_params(url, LOADER).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type,
-        logical_date=logical_date, liveness=liveness, dag_run_state=dag_run_state,
-    )  # fmt: skip
+        role_params(url, LOADER).conninfo(),
+        dag_id=dag_id,
+        run_id=run_id,
+        run_type=run_type,
+        logical_date=logical_date,
+        liveness=liveness,
+        dag_run_state=dag_run_state,
+    )
 
 
 def runs_in_this_process() -> bool:
@@ -148,10 +153,14 @@ def record_run_start_from_context(context: Any) -> None:
     also how other runs' rows are checked."""
     run, ti = context["dag_run"], context["ti"]
     record_run_start(
-        airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date,
+        airflow_warehouse_url(),
+        run.dag_id,
+        run.run_id,
+        str(run.run_type),
+        run.logical_date,
         liveness="lease" if runs_in_this_process() else "airflow",
         dag_run_state=lambda dag_id, run_id: ti.get_dagrun_state(dag_id=dag_id, run_id=run_id),
-    )  # fmt: skip
+    )
 
 
 def record_run_end(

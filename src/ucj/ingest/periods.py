@@ -440,4 +440,3 @@ class PeriodCheck:
             f"the title block names {named} period {self.period}, the folder the file is in; "
             f"deliver it into the folder of a period it names"
         )
-
