@@ -36,6 +36,7 @@ import pytest
 from marts_helpers import ModuleWarehouse, copy_landing
 
 from ucj.airflow_ui import default_zone_script
+from ucj.bulan import BULAN
 from ucj.generate import generate
 
 pytestmark = pytest.mark.integration
@@ -143,22 +144,8 @@ def expected_headline(conninfo: str, regions: list[str]) -> dict[str, str]:
         (quarantined,) = q(
             "select count(*) from audit.files where kode_wilayah = any(%(r)s) and status = 'quarantined'"
         )
-    bulan = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ]
     return {
-        "as_of_month": f"{bulan[month.month - 1]} {month.year}",
+        "as_of_month": f"{BULAN[month.month - 1]} {month.year}",
         "coverage_pct": pct(coverage),
         "target_pct": pct(target),
         "active_participants": count(active),
