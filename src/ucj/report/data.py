@@ -86,24 +86,18 @@ class NoMartsError(ValueError):
 
 
 MARTS_READ = (
-    "fct_coverage_monthly",
-    "fct_coverage_trajectory_yearly",
-    "fct_opd_enrollment_monthly",
-    "fct_budget_yearly",
-    "fct_budget_totals_yearly",
-    "fct_coverage_province_monthly",
-    "fct_claims",
-    "fct_claims_monthly",
-    "dim_region",
+    "fct_coverage_monthly", "fct_coverage_trajectory_yearly", "fct_opd_enrollment_monthly", "fct_budget_yearly",
+    "fct_budget_totals_yearly", "fct_coverage_province_monthly", "fct_claims", "fct_claims_monthly", "dim_region",
     "dim_opd",
-)
+)  # fmt: skip
 
 
 def require_marts(conn: psycopg.Connection) -> None:
     """Raise :class:`NoMartsError` naming the marts that are missing."""
     missing = [
-        name for name in MARTS_READ if conn.execute("select to_regclass(%s)", (f"marts.{name}",)).fetchone()[0] is None
-    ]
+        name for name in MARTS_READ
+        if conn.execute("select to_regclass(%s)", (f"marts.{name}",)).fetchone()[0] is None
+    ]  # fmt: skip
     if missing:
         raise NoMartsError(
             f"belum ada marts / no marts yet ({', '.join(missing)} missing): run the pipeline first (ucj run)"
@@ -266,15 +260,8 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
            where kode_wilayah = %(scope_code)s and fiscal_year = %(year)s""",
         p,
     )
-    for key in (
-        "budgeted_idr",
-        "required_idr",
-        "billed_idr",
-        "paid_idr",
-        "shortfall_idr",
-        "surplus_idr",
-        "budgeted_without_roster_idr",
-    ):
+    for key in ("budgeted_idr", "required_idr", "billed_idr", "paid_idr", "shortfall_idr", "surplus_idr",
+                "budgeted_without_roster_idr"):  # fmt: skip
         data.headline[key] = data.budget_totals.get(key)
 
     # Claims: paid amounts per month and programme; time to payment of every paid claim.
