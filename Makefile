@@ -11,9 +11,13 @@ install:
 demo: install
 	.venv/bin/ucj demo
 
-test: install
-	.venv/bin/ruff check src tests dags bench
+# ruff's rules and formatter over the Python code, sqlfluff over the dbt models (no server needed).
+lint: install
+	.venv/bin/ruff check src tests dags bench plugins
+	.venv/bin/ruff format --check src tests dags bench plugins
 	.venv/bin/sqlfluff lint dbt_project/models
+
+test: lint
 	.venv/bin/python -m pytest -q
 	$(MAKE) --no-print-directory test-bi
 

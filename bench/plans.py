@@ -55,8 +55,16 @@ def compare(
         e_s, e_status = ours.get(name, (0.0, "absent"))
         x_s, x_status = theirs.get(name, (0.0, "absent"))
         r = max(x_s, floor) / max(e_s, floor)
-        rows.append({"node": name, "embedded_s": round(e_s, 2), "external_s": round(x_s, 2),
-                     "ratio": round(r, 2), "embedded_status": e_status, "external_status": x_status})  # fmt: skip
+        rows.append(
+            {
+                "node": name,
+                "embedded_s": round(e_s, 2),
+                "external_s": round(x_s, 2),
+                "ratio": round(r, 2),
+                "embedded_status": e_status,
+                "external_status": x_status,
+            }
+        )
         if x_status != "success" and e_status == "success":
             failures.append(f"{name}: {x_status} on the external server after {x_s:.1f} s ({e_s:.1f} s embedded)")
         elif r > ratio:
@@ -106,8 +114,19 @@ def _child_dbt(args: dict[str, Any]) -> None:
     transform.speed_up_in_process_dbt()
     os.environ.pop("DBT_PROJECT_DIR", None)
     project = args["project_dir"]
-    result = dbtRunner().invoke(["build", "--project-dir", project, "--profiles-dir", project, "--target",
-                                 transform.TARGET, "--target-path", args["target"]])  # fmt: skip
+    result = dbtRunner().invoke(
+        [
+            "build",
+            "--project-dir",
+            project,
+            "--profiles-dir",
+            project,
+            "--target",
+            transform.TARGET,
+            "--target-path",
+            args["target"],
+        ]
+    )
     print(json.dumps({"success": result.success}))
 
 
@@ -130,8 +149,12 @@ def measure(opts: argparse.Namespace) -> int:
 
     state = opts.state.resolve()
     state.mkdir(parents=True, exist_ok=True)
-    os.environ.update(UCJ_STATE_DIR=str(state), UCJ_SETTLE_SECONDS="0", GX_ANALYTICS_ENABLED="false",
-                      UCJ_QUARANTINE_DIR=str(state / "quarantine"))  # fmt: skip
+    os.environ.update(
+        UCJ_STATE_DIR=str(state),
+        UCJ_SETTLE_SECONDS="0",
+        GX_ANALYTICS_ENABLED="false",
+        UCJ_QUARANTINE_DIR=str(state / "quarantine"),
+    )
     os.environ.pop("UCJ_WAREHOUSE_URL", None)
     servers = {"embedded": start_embedded(state / "pgdata"), "external": opts.external}
     results: dict[str, Any] = {}
@@ -159,14 +182,22 @@ def measure(opts: argparse.Namespace) -> int:
             env["UCJ_WAREHOUSE_URL"] = url
             target = state / f"target-{side}"
             env["PGOPTIONS"] = f"-c statement_timeout={int(opts.timeout * 1000)}"  # the dbt session only
-            dbt_s = _run_child("_dbt", {"url": url, "project_dir": str(opts.project_dir), "target": str(target)},
-                               env, state / f"{side}-dbt.log")  # fmt: skip
+            dbt_s = _run_child(
+                "_dbt",
+                {"url": url, "project_dir": str(opts.project_dir), "target": str(target)},
+                env,
+                state / f"{side}-dbt.log",
+            )
             kept = state / f"run_results-{side}.json"
             kept.write_text((target / "run_results.json").read_text(encoding="utf-8"), encoding="utf-8")
             with psycopg.connect(PgParams.from_url(url).conninfo(), autocommit=True) as conn:
                 version = conn.execute("show server_version").fetchone()[0]
-            results[side] = {"server_version": version, "ingest_s": ingest_s, "dbt_build_s": round(dbt_s, 1),
-                             "run_results": str(kept)}  # fmt: skip
+            results[side] = {
+                "server_version": version,
+                "ingest_s": ingest_s,
+                "dbt_build_s": round(dbt_s, 1),
+                "run_results": str(kept),
+            }
             loaded_in = f"ingest {ingest_s:.0f} s" if ingest_s else f"loaded earlier ({raw_db})"
             print(f"{side}: PostgreSQL {version}, {loaded_in}, dbt build {dbt_s:.0f} s → {kept}", flush=True)
             if not opts.keep:
@@ -244,8 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--project-dir", type=Path, default=PROJECT_ROOT / "dbt_project")
     m.add_argument("--timeout", type=float, default=600.0, help="statement timeout of the dbt session, s")
     m.add_argument("--keep", action="store_true", help="keep the built database (<db>) on both servers")
-    m.add_argument("--reuse", action="store_true",
-                   help="keep the loaded database (<db>_raw) and build from it when it exists: no ingest")  # fmt: skip
+    m.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the loaded database (<db>_raw) and build from it when it exists: no ingest",
+    )
     c = sub.add_parser("compare", help="compare two run_results.json (embedded, external)")
     c.add_argument("embedded", type=Path)
     c.add_argument("external", type=Path)

@@ -78,7 +78,11 @@ def _new(path: Path, source: str) -> dict:
     fc = check_file(path, source, "74.71", PERIOD[source])
     loaded = fc.rows_loaded if fc.verdict == "load" else 0
     return {
-        "verdict": fc.verdict, "code": fc.code, "read": fc.rows_read, "loaded": loaded, "rejected": fc.rows_rejected
+        "verdict": fc.verdict,
+        "code": fc.code,
+        "read": fc.rows_read,
+        "loaded": loaded,
+        "rejected": fc.rows_rejected,
     }
 
 
@@ -121,14 +125,20 @@ def _old(path: Path, source: str) -> dict:
 def table(folder: Path) -> None:
     manifest = {e["path"]: e for e in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))}
     runs = {name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8")) for name in ("before", "after")}
-    print("| source | files | truth rows | of which deliberately bad | in files whose required column has an unknown"
-          " wording | before: loaded / rejected / files quarantined / rows lost silently | after: the same |")
+    print(
+        "| source | files | truth rows | of which deliberately bad | in files whose required column has an unknown"
+        " wording | before: loaded / rejected / files quarantined / rows lost silently | after: the same |"
+    )
     print("|---|---|---|---|---|---|---|")
     for source in SOURCES:
         entries = [e for e in manifest.values() if e["source"] == source]
-        cells = [source, str(len(entries)), str(sum(e["truth_rows"] for e in entries)),
-                 str(sum(e["bad_rows"] for e in entries)),
-                 str(sum(e["truth_rows"] for e in entries if e["required_unmapped"]))]  # fmt: skip
+        cells = [
+            source,
+            str(len(entries)),
+            str(sum(e["truth_rows"] for e in entries)),
+            str(sum(e["bad_rows"] for e in entries)),
+            str(sum(e["truth_rows"] for e in entries if e["required_unmapped"])),
+        ]
         for name in ("before", "after"):
             rows = [r for r in runs[name] if r["source"] == source]
             totals = defaultdict(int)

@@ -39,10 +39,28 @@ from stages import RESULT_PREFIX  # noqa: E402
 
 PYTHON = sys.executable
 RAW_COLUMNS = (
-    "file_id", "kode_wilayah", "period", "source_file", "sheet", "source_row", "kpj", "nik", "nama", "segmen",
-    "status_kepesertaan", "npp", "nama_pemberi_kerja", "tanggal_lahir", "jenis_kelamin", "upah", "iuran_jkk",
-    "iuran_jkm", "tanggal_kepesertaan", "tanggal_bayar", "source_values",
-)  # fmt: skip
+    "file_id",
+    "kode_wilayah",
+    "period",
+    "source_file",
+    "sheet",
+    "source_row",
+    "kpj",
+    "nik",
+    "nama",
+    "segmen",
+    "status_kepesertaan",
+    "npp",
+    "nama_pemberi_kerja",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "upah",
+    "iuran_jkk",
+    "iuran_jkm",
+    "tanggal_kepesertaan",
+    "tanggal_bayar",
+    "source_values",
+)
 FULL_REFRESH_TIMEOUT = 2400.0  # s: a province full rebuild that takes longer is stopped and reported as "> 2400 s"
 GROWTH_REGIONS = ("74.09", "74.10", "74.12")  # 3 of the smallest kabupaten: ~0.6 M participation rows in 24 months
 
@@ -123,8 +141,9 @@ class Bench:
         commands = []
         for stage, args in jobs:
             if stage == "psql":
-                commands.append([str(self.psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", args["conninfo"],
-                                 "-c", args["command"]])  # fmt: skip
+                commands.append(
+                    [str(self.psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", args["conninfo"], "-c", args["command"]]
+                )
             else:
                 commands.append([PYTHON, str(BENCH_DIR / "stages.py"), stage, json.dumps(args)])
         load_before = os.getloadavg()
@@ -545,10 +564,13 @@ def suite_dag(bench: Bench, workers: int, regions: tuple[str, ...]) -> dict[str,
 
 def machine() -> dict[str, Any]:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
-    )  # fmt: skip
+    )
     mem = next(
         line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
     )

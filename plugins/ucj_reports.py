@@ -22,8 +22,7 @@ URL_PREFIX = "/ucj"
 
 
 def _view(name: str, path: str, route: str, **extra: object) -> dict[str, object]:
-    return {"name": name, "href": f"{URL_PREFIX.strip('/')}/{path}/", "url_route": route, "destination": "nav",
-            **extra}  # fmt: skip
+    return {"name": name, "href": f"{URL_PREFIX.strip('/')}/{path}/", "url_route": route, "destination": "nav", **extra}
 
 
 class UcjReportsPlugin(AirflowPlugin):

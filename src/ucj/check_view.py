@@ -22,9 +22,17 @@ _SKIP_KINDS = {
 }
 
 _SHEET_COLUMNS = (
-    "#", "lembar / sheet", "status", "baris judul / header row", "OPD", "periode / periods",
-    "dibaca / read", "dimuat / loaded", "ditolak / rejected", "dilewati / skipped",
-)  # fmt: skip
+    "#",
+    "lembar / sheet",
+    "status",
+    "baris judul / header row",
+    "OPD",
+    "periode / periods",
+    "dibaca / read",
+    "dimuat / loaded",
+    "ditolak / rejected",
+    "dilewati / skipped",
+)
 
 
 def print_check(console: Console, check: FileCheck) -> None:

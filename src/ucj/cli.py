@@ -53,8 +53,13 @@ _register_generate()
 
 
 @main.command("run")
-@click.option("--landing", "landing", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Landing folder (default: UCJ_LANDING_DIR or ./data/landing).")  # fmt: skip
+@click.option(
+    "--landing",
+    "landing",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Landing folder (default: UCJ_LANDING_DIR or ./data/landing).",
+)
 def run_command(landing: Path | None) -> None:
     """Run every DAG once, in dependency order, over the files in the landing folder."""
     from ucj.runner import run_pipeline
@@ -122,13 +127,18 @@ def rejects_command(region: str, period: str) -> None:
 
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True, path_type=Path))
-@click.option("--source", type=click.Choice(["rosters", "participants", "claims", "budgets", "workforce"]),
-              default=None, help="For files outside the landing layout: the source.")  # fmt: skip
+@click.option(
+    "--source",
+    type=click.Choice(["rosters", "participants", "claims", "budgets", "workforce"]),
+    default=None,
+    help="For files outside the landing layout: the source.",
+)
 @click.option("--region", default=None, help="For files outside the landing layout: the Kemendagri code, e.g. 74.71.")
 @click.option("--period", default=None, help="For files outside the landing layout: YYYY-MM (or YYYY).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file on stdout, for scripts.")
-def check_command(files: tuple[Path, ...], source: str | None, region: str | None, period: str | None,
-                  as_json: bool) -> None:  # fmt: skip
+def check_command(
+    files: tuple[Path, ...], source: str | None, region: str | None, period: str | None, as_json: bool
+) -> None:
     """What the ingest would do with FILES (or every file in a folder), without touching the warehouse.
 
     Sheets read and skipped, header and column mapping, OPD and periods found, rows that would
@@ -144,8 +154,11 @@ def check_command(files: tuple[Path, ...], source: str | None, region: str | Non
     paths: list[Path] = []
     for item in files:
         if item.is_dir():
-            paths += sorted(p for p in item.rglob("*") if p.is_file() and p.name.lower().endswith(EXTENSIONS)
-                            and not p.name.startswith((".", "~$")))  # fmt: skip
+            paths += sorted(
+                p
+                for p in item.rglob("*")
+                if p.is_file() and p.name.lower().endswith(EXTENSIONS) and not p.name.startswith((".", "~$"))
+            )
         else:
             paths.append(item)
     quarantined = failed = 0
@@ -198,9 +211,13 @@ def withdraw_command(relative_path: str, reason: str) -> None:
     finally:
         stop_embedded()
     where = f"; moved to {done.moved_to}" if done.moved_to else ""
-    console.print(Text(f"Ditarik / withdrawn: {done.relative_path} (file {', '.join(map(str, done.file_ids))}){where}. "
-                       "The next transform rebuilds the marts without it; for a period older than the nightly window "
-                       "rebuild that month with the ucj_backfill DAG (docs/runbook.md)."))  # fmt: skip
+    console.print(
+        Text(
+            f"Ditarik / withdrawn: {done.relative_path} (file {', '.join(map(str, done.file_ids))}){where}. "
+            "The next transform rebuilds the marts without it; for a period older than the nightly window "
+            "rebuild that month with the ucj_backfill DAG (docs/runbook.md)."
+        )
+    )
 
 
 @main.command("dbt", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -223,8 +240,9 @@ def dbt_command(args: tuple[str, ...]) -> None:
         stop_embedded()
 
 
-@main.command("airflow", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
-                                           "help_option_names": []})  # fmt: skip
+@main.command(
+    "airflow", context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def airflow_command(args: tuple[str, ...]) -> None:
     """Airflow with the project's environment: `ucj airflow standalone`, or `ucj airflow api-server`,
@@ -246,14 +264,32 @@ def airflow_command(args: tuple[str, ...]) -> None:
 
 @main.command("report")
 @click.option("--region", default=None, help="Kemendagri code, e.g. 74.71; without it, the province (74).")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="One self-contained HTML file (default: ./laporan-<region>.html).")  # fmt: skip
-@click.option("--all", "build_everything", is_flag=True,
-              help="Every Pemda and the province, with index.html, into UCJ_REPORTS_DIR (or --dir).")  # fmt: skip
-@click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for --all (default: UCJ_REPORTS_DIR, else .ucj/reports).")  # fmt: skip
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day late sources are judged on (default: today, WITA).")  # fmt: skip
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="One self-contained HTML file (default: ./laporan-<region>.html).",
+)
+@click.option(
+    "--all",
+    "build_everything",
+    is_flag=True,
+    help="Every Pemda and the province, with index.html, into UCJ_REPORTS_DIR (or --dir).",
+)
+@click.option(
+    "--dir",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for --all (default: UCJ_REPORTS_DIR, else .ucj/reports).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day late sources are judged on (default: today, WITA).",
+)
 def report_command(region: str | None, out: Path | None, build_everything: bool, out_dir: Path | None, today) -> None:
     """The coverage report (HTML with charts, Bahasa Indonesia) from the marts."""
     from ucj.report import fmt

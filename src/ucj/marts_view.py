@@ -96,14 +96,16 @@ def print_rejects(console: Console, region: str, period: str, url: str | None = 
                from audit.files where kode_wilayah = %s and period = %s order by relative_path, file_id""",
             (region, period),
         ).fetchall()
-        rows = conn.execute(
-            """select f.relative_path, r.sheet, r.source_row, r.column_name, r.source_header, r.value, r.reason_code,
-                      r.severity, r.message_id, r.message_en
-               from audit.rejected_rows r join audit.files f using (file_id)
-               where r.kode_wilayah = %s and r.period = %s and (f.is_current or f.status = 'quarantined')
-               order by r.severity, f.relative_path, r.source_row, r.column_name, r.reason_code""",
-            (region, period),
-        ).fetchall() if files else []  # fmt: skip
+        rows = []
+        if files:
+            rows = conn.execute(
+                """select f.relative_path, r.sheet, r.source_row, r.column_name, r.source_header, r.value,
+                          r.reason_code, r.severity, r.message_id, r.message_en
+                   from audit.rejected_rows r join audit.files f using (file_id)
+                   where r.kode_wilayah = %s and r.period = %s and (f.is_current or f.status = 'quarantined')
+                   order by r.severity, f.relative_path, r.source_row, r.column_name, r.reason_code""",
+                (region, period),
+            ).fetchall()
     for renderable in rejects_renderables(region, region_names().get(region, ""), period, files, rows):
         console.print(renderable)
 
@@ -134,11 +136,17 @@ def rejects_renderables(
         title=Text(f"Berkas diterima / Files received: {region} {region_name}, periode / period {period}"),
         title_justify="left",
     )
-    for col in ("berkas / file", "status", "dibaca / read", "dimuat / loaded", "ditolak / rejected",
-                "peringatan / warned", "alasan / reason"):  # fmt: skip
+    for col in (
+        "berkas / file",
+        "status",
+        "dibaca / read",
+        "dimuat / loaded",
+        "ditolak / rejected",
+        "peringatan / warned",
+        "alasan / reason",
+    ):
         summary.add_column(col, overflow="fold")
-    for (_, path, status, current, superseded_by, read, loaded, rejected, warned, code, message, _q,
-         _seen) in files:  # fmt: skip
+    for _, path, status, current, superseded_by, read, loaded, rejected, warned, code, message, _q, _seen in files:
         label = _STATUS_LABEL.get(status, status)
         if status == "loaded" and not current and superseded_by:
             label = f"diganti / superseded by #{superseded_by}"
@@ -146,8 +154,15 @@ def rejects_renderables(
         if code:
             reason_id, _ = FILE_REASONS.get(code, ("", ""))
             reason = f"{code}: {reason_id} {message or ''}".strip()
-        summary.add_row(_data(path), _data(label), _data(format_value(read)), _data(format_value(loaded)),
-                        _data(format_value(rejected)), _data(format_value(warned)), _data(reason))  # fmt: skip
+        summary.add_row(
+            _data(path),
+            _data(label),
+            _data(format_value(read)),
+            _data(format_value(loaded)),
+            _data(format_value(rejected)),
+            _data(format_value(warned)),
+            _data(reason),
+        )
     out.append(summary)
     for severity, title in (
         ("reject", "Baris ditolak (tidak dimuat) / Rejected rows (not loaded); perbaiki / fix and resend"),
@@ -157,13 +172,27 @@ def rejects_renderables(
         if not chosen:
             continue
         detail = Table(title=Text(f"{title}: {len(chosen)}"), title_justify="left")
-        for col in ("berkas / file", "lembar / sheet", "baris / row", "kolom / column", "nilai / value",
-                    "kode / code", "yang harus dilakukan / what to do"):  # fmt: skip
+        for col in (
+            "berkas / file",
+            "lembar / sheet",
+            "baris / row",
+            "kolom / column",
+            "nilai / value",
+            "kode / code",
+            "yang harus dilakukan / what to do",
+        ):
             detail.add_column(col, overflow="fold")
         for path, sheet, row, column, header, value, code, _sev, msg_id, msg_en in chosen:
             where = f"{header} ({column})" if header else column or "-"
-            detail.add_row(_data(path), _data(sheet or "-"), _data(row or "-"), _data(where),
-                           Text(display_value(value, code)), _data(code), _data(f"{msg_id} / {msg_en}"))  # fmt: skip
+            detail.add_row(
+                _data(path),
+                _data(sheet or "-"),
+                _data(row or "-"),
+                _data(where),
+                Text(display_value(value, code)),
+                _data(code),
+                _data(f"{msg_id} / {msg_en}"),
+            )
         out.append(detail)
     if not rows:
         out.append(Text("Tidak ada baris ditolak / No rejected rows."))

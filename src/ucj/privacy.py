@@ -194,7 +194,6 @@ def install_structlog_masking() -> None:
             chain.insert(len(chain) - 1, mask_event)
 
 
-
 def neutralise_cell(value: object) -> object:
     """A value safe to put in a CSV or spreadsheet cell: formulas are made plain text."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):

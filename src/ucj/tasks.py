@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 WITA = ZoneInfo(TIMEZONE)
 REGION = re.compile(r"^\d{2}(\.\d{2})?$")  # as the landing contract
 PERIOD = re.compile(r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$")
+TRANSFORM_DAG_ID = "ucj_transform"
 
 
 def airflow_warehouse_url() -> str:
@@ -123,9 +124,14 @@ def record_run_start(
     from ucj.ops import history
 
     history.record_run_start(
-        role_params(url, LOADER).conninfo(), dag_id=dag_id, run_id=run_id, run_type=run_type,
-        logical_date=logical_date, liveness=liveness, dag_run_state=dag_run_state,
-    )  # fmt: skip
+        role_params(url, LOADER).conninfo(),
+        dag_id=dag_id,
+        run_id=run_id,
+        run_type=run_type,
+        logical_date=logical_date,
+        liveness=liveness,
+        dag_run_state=dag_run_state,
+    )
 
 
 def runs_in_this_process() -> bool:
@@ -147,10 +153,14 @@ def record_run_start_from_context(context: Any) -> None:
     also how other runs' rows are checked."""
     run, ti = context["dag_run"], context["ti"]
     record_run_start(
-        airflow_warehouse_url(), run.dag_id, run.run_id, str(run.run_type), run.logical_date,
+        airflow_warehouse_url(),
+        run.dag_id,
+        run.run_id,
+        str(run.run_type),
+        run.logical_date,
         liveness="lease" if runs_in_this_process() else "airflow",
         dag_run_state=lambda dag_id, run_id: ti.get_dagrun_state(dag_id=dag_id, run_id=run_id),
-    )  # fmt: skip
+    )
 
 
 def record_run_end(
@@ -160,7 +170,7 @@ def record_run_end(
     from ucj.ops import history
 
     conninfo = role_params(url, LOADER).conninfo()  # audit rows: the loader's role
-    if dag_id == "ucj_transform":
+    if dag_id == TRANSFORM_DAG_ID:
         history.record_transform_end(conninfo, dag_id=dag_id, run_id=run_id, task_states=task_states)
     else:
         state = history.run_state(task_states, ignore=("record_run",))
@@ -191,8 +201,6 @@ def record_run_from_context(context: Any, summary_task_id: str | None) -> None:
 
 
 # --------------------------------------------------------------------------- backfill (ucj_backfill)
-
-TRANSFORM_DAG_ID = "ucj_transform"
 
 
 @dataclass(frozen=True)

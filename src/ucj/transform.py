@@ -68,7 +68,9 @@ def _lock_holder(conn: Any) -> str:
                   to_char(a.backend_start at time zone 'Asia/Makassar', 'YYYY-MM-DD HH24:MI:SS'),
                   coalesce(a.client_addr::text, 'local')
            from pg_locks l join pg_stat_activity a using (pid)
-           where """ + advisory_lock_held_sql("hashtextextended(%(key)s, 0)") + """
+           where """
+        + advisory_lock_held_sql("hashtextextended(%(key)s, 0)")
+        + """
            limit 1""",
         {"key": DBT_LOCK},
     ).fetchone()
@@ -255,7 +257,7 @@ def _invoke_dbt(args: list[str], quiet: bool) -> None:
             "--target-path",
             str(settings().dbt_target_dir),
             *(["--quiet"] if quiet else []),
-        ]  # fmt: skip
+        ]
     )
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or result.result}")

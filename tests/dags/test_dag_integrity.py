@@ -131,8 +131,10 @@ def test_backfill_runs_one_month_per_run_in_wita(dagbag):
         )
     )
     assert [i.logical_date.in_timezone(wita).strftime("%Y-%m-%d %H:%M") for i in infos] == [
-        "2025-04-01 00:00", "2025-05-01 00:00", "2025-06-01 00:00",
-    ]  # fmt: skip
+        "2025-04-01 00:00",
+        "2025-05-01 00:00",
+        "2025-06-01 00:00",
+    ]
     assert [i.data_interval.end.in_timezone(wita).day for i in infos] == [1, 1, 1]
 
 

@@ -55,8 +55,17 @@ def warehouse(pg_server_url, monkeypatch):
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     url = PgParams(server.host, server.port, server.user, server.password, name).url()
     monkeypatch.setenv("UCJ_WAREHOUSE_URL", url)
-    saved = {k: os.environ.get(k) for k in ("AIRFLOW_CONN_WAREHOUSE", "UCJ_PGHOST", "UCJ_PGPORT", "UCJ_PGUSER",
-                                            "UCJ_PGPASSWORD", "UCJ_PGDATABASE")}  # fmt: skip
+    saved = {
+        k: os.environ.get(k)
+        for k in (
+            "AIRFLOW_CONN_WAREHOUSE",
+            "UCJ_PGHOST",
+            "UCJ_PGPORT",
+            "UCJ_PGUSER",
+            "UCJ_PGPASSWORD",
+            "UCJ_PGDATABASE",
+        )
+    }
     export_environment(url)
     conninfo = PgParams.from_url(url).conninfo()
     migrate(conninfo)
@@ -87,8 +96,14 @@ def module_warehouse(pg_server_url, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("UCJ_WAREHOUSE_URL", url)
         patch.setenv("UCJ_QUARANTINE_DIR", str(tmp_path_factory.mktemp("quarantine")))
-        for key in ("AIRFLOW_CONN_WAREHOUSE", "UCJ_PGHOST", "UCJ_PGPORT", "UCJ_PGUSER", "UCJ_PGPASSWORD",
-                    "UCJ_PGDATABASE"):  # fmt: skip
+        for key in (
+            "AIRFLOW_CONN_WAREHOUSE",
+            "UCJ_PGHOST",
+            "UCJ_PGPORT",
+            "UCJ_PGUSER",
+            "UCJ_PGPASSWORD",
+            "UCJ_PGDATABASE",
+        ):
             patch.delenv(key, raising=False)  # the value before is restored when the context ends
         export_environment(url)
         conninfo = PgParams.from_url(url).conninfo()

@@ -36,8 +36,9 @@ class Spawned:
         self.started = time.monotonic()
         self.ended: float | None = None
         with log.open("wb") as out:
-            self.proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                         env=os.environ.copy())  # fmt: skip
+            self.proc = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ.copy()
+            )
 
     def kill(self) -> None:
         """``kill -9`` of the whole process group: nothing of the process gets to clean up."""

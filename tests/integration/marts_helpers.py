@@ -15,8 +15,17 @@ from ucj.migrate import migrate
 from ucj.warehouse import PgParams, export_environment
 
 SOURCES = ("rosters", "participants", "claims", "budgets", "workforce")
-ENV_KEYS = ("UCJ_WAREHOUSE_URL", "UCJ_QUARANTINE_DIR", "UCJ_DBT_TARGET_DIR", "AIRFLOW_CONN_WAREHOUSE",
-            "UCJ_PGHOST", "UCJ_PGPORT", "UCJ_PGUSER", "UCJ_PGPASSWORD", "UCJ_PGDATABASE")  # fmt: skip
+ENV_KEYS = (
+    "UCJ_WAREHOUSE_URL",
+    "UCJ_QUARANTINE_DIR",
+    "UCJ_DBT_TARGET_DIR",
+    "AIRFLOW_CONN_WAREHOUSE",
+    "UCJ_PGHOST",
+    "UCJ_PGPORT",
+    "UCJ_PGUSER",
+    "UCJ_PGPASSWORD",
+    "UCJ_PGDATABASE",
+)
 
 
 class ModuleWarehouse:
@@ -81,10 +90,14 @@ def mart_checksums(conninfo: str, schema: str = "marts") -> dict[str, tuple[int,
     the ``*_v1`` views are functions of the tables, and ``marts.fct_source_freshness`` shows the
     file registry's load times, which differ between two warehouses loaded from the same files."""
     with psycopg.connect(conninfo) as conn:
-        tables = [r[0] for r in conn.execute(
-            "select table_name from information_schema.tables where table_schema = %s"
-            " and table_type = 'BASE TABLE' order by 1", (schema,)
-        )]  # fmt: skip
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.tables where table_schema = %s"
+                " and table_type = 'BASE TABLE' order by 1",
+                (schema,),
+            )
+        ]
         out = {}
         for table in tables:
             query = sql.SQL(

@@ -61,7 +61,7 @@ def file_specs(landing: Path, manifest: Path) -> list[FileSpec]:
                 entry["last_data_row"],
                 entry["columns"],
                 entry.get("opd_code"),
-            )  # fmt: skip
+            )
         )
     return specs
 
@@ -161,6 +161,6 @@ def mart_enrollment(url: str) -> dict:
             "enrolled_active": r[4],
             "not_enrolled": r[5],
             "enrolled_not_on_roster": r[6],
-        }  # fmt: skip
+        }
         for r in rows
     }

@@ -37,10 +37,11 @@ def external_server_url() -> str:
             with psycopg.connect(url, connect_timeout=5) as conn:
                 _checked[url] = conn.execute("show server_version").fetchone()[0]
         except psycopg.OperationalError as err:
-            message = (f"the external PostgreSQL for the tests does not answer at {url} ({err}); start it "
-                       f"(Debian: pg_ctlcluster 15 main start) or set {EXTERNAL_ENV}=none")  # fmt: skip
+            message = (
+                f"the external PostgreSQL for the tests does not answer at {url} ({err}); start it "
+                f"(Debian: pg_ctlcluster 15 main start) or set {EXTERNAL_ENV}=none"
+            )
             if configured:
                 pytest.fail(message)
             pytest.skip(message)
     return url
-

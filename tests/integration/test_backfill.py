@@ -28,7 +28,7 @@ from reprocess_helpers import (
     remember_undisturbed,
     run_dag_test,
     task_states,
-)  # fmt: skip
+)
 
 from ucj.generate import generate
 
@@ -129,6 +129,11 @@ def test_a_one_region_backfill_leaves_the_other_region_untouched(passes) -> None
 
 def test_the_one_region_backfill_rebuilt_its_own_region(passes) -> None:
     between, after = passes["region_between"], passes["region_after"]
-    for key in ("raw.participants", "audit.files", "intermediate.int_participation_monthly",
-                "marts.fct_coverage_monthly", "marts.fct_opd_enrollment_monthly"):  # fmt: skip
+    for key in (
+        "raw.participants",
+        "audit.files",
+        "intermediate.int_participation_monthly",
+        "marts.fct_coverage_monthly",
+        "marts.fct_opd_enrollment_monthly",
+    ):
         assert between[key] != after[key], key

@@ -76,8 +76,18 @@ def person(i: int) -> dict[str, Any]:
     }
 
 
-ROSTER_HEADER = ["No.", "NIK", "Nama Lengkap", "Tanggal Lahir", "L/P", "Jabatan", "Unit Kerja", "Status",
-                 "Gaji/Honor per Bulan", "TMT"]  # fmt: skip
+ROSTER_HEADER = [
+    "No.",
+    "NIK",
+    "Nama Lengkap",
+    "Tanggal Lahir",
+    "L/P",
+    "Jabatan",
+    "Unit Kerja",
+    "Status",
+    "Gaji/Honor per Bulan",
+    "TMT",
+]
 
 
 def roster_row(i: int, n: int | None = None, **change: Any) -> list[Any]:
@@ -102,14 +112,38 @@ def roster_rows(start: int, n: int, **change: Any) -> list[list[Any]]:
     return [ROSTER_HEADER] + [roster_row(start + k, k + 1, **change) for k in range(n)]
 
 
-PARTICIPANT_HEADER = ["NIK", "NO KPJ", "NAMA LENGKAP", "TGL LAHIR", "JENIS KELAMIN", "SEGMEN", "UPAH",
-                      "STATUS KEPESERTAAN", "PERIODE"]  # fmt: skip
+PARTICIPANT_HEADER = [
+    "NIK",
+    "NO KPJ",
+    "NAMA LENGKAP",
+    "TGL LAHIR",
+    "JENIS KELAMIN",
+    "SEGMEN",
+    "UPAH",
+    "STATUS KEPESERTAAN",
+    "PERIODE",
+]
 
 
 def participant_row(i: int, **change: Any) -> list[Any]:
     p = person(i)
-    row = dict(zip(PARTICIPANT_HEADER, [p["nik"], p["kpj"], p["nama"], p["lahir"].strftime("%d-%m-%Y"), p["jk"],
-                                        "BPU", "1000000", "AKTIF", "2025-06"], strict=True))  # fmt: skip
+    row = dict(
+        zip(
+            PARTICIPANT_HEADER,
+            [
+                p["nik"],
+                p["kpj"],
+                p["nama"],
+                p["lahir"].strftime("%d-%m-%Y"),
+                p["jk"],
+                "BPU",
+                "1000000",
+                "AKTIF",
+                "2025-06",
+            ],
+            strict=True,
+        )
+    )
     row.update(change)
     return list(row.values())
 
@@ -258,8 +292,9 @@ def _merged_two_row_header(path: Path) -> None:
     ws.merge_cells("H3:H4")
     for k in range(3):
         p = person(200 + k)
-        ws.append([k + 1, p["nik"], p["nama"], "Kendari", p["lahir"].strftime("%d/%m/%Y"), "Sopir", "Honorer",
-                   2_500_000])  # fmt: skip
+        ws.append(
+            [k + 1, p["nik"], p["nama"], "Kendari", p["lahir"].strftime("%d/%m/%Y"), "Sopir", "Honorer", 2_500_000]
+        )
     wb.save(path)
 
 
@@ -324,8 +359,9 @@ def _large(path: Path) -> None:
         writer.writerow(["NIK", "Nama", "OPD", "Tgl Lahir", "JK", "Honor"])
         for i in range(LARGE_ROWS):
             p = person(10_000 + i)
-            writer.writerow([p["nik"], p["nama"], "Dinas Kebersihan", p["lahir"].strftime("%d-%m-%Y"), p["jk"],
-                             "2.500.000"])  # fmt: skip
+            writer.writerow(
+                [p["nik"], p["nama"], "Dinas Kebersihan", p["lahir"].strftime("%d-%m-%Y"), p["jk"], "2.500.000"]
+            )
 
 
 def _bad_many(path: Path) -> None:
@@ -470,14 +506,25 @@ def _file_counts(conn: psycopg.Connection, file_id: int) -> tuple[int, int, int]
 def _multi_sheet_roster(path: Path) -> None:
     """One sheet per OPD (no OPD column: the sheet names are the OPDs), an instructions sheet
     first and a hidden helper sheet (the lookup list behind a drop-down) last."""
-    write_xlsx(path, {
-        "Petunjuk": [["PETUNJUK PENGISIAN"], ["Isi satu lembar per OPD; nama lembar adalah nama OPD"],
-                     ["NIK diketik sebagai teks, 16 digit"]],
-        "Dinas Kesehatan": [["DAFTAR TENAGA NON ASN"], ["KEADAAN BULAN JUNI 2025"], [],
-                            *roster_rows_without_opd(4200, 3)],
-        "Satpol PP": roster_rows_without_opd(4210, 2),
-        "Referensi": [["Jabatan", "Status"], ["Staf", "Honorer"], ["Sopir", "PPPK Paruh Waktu"]],
-    }, hidden=("Referensi",))  # fmt: skip
+    write_xlsx(
+        path,
+        {
+            "Petunjuk": [
+                ["PETUNJUK PENGISIAN"],
+                ["Isi satu lembar per OPD; nama lembar adalah nama OPD"],
+                ["NIK diketik sebagai teks, 16 digit"],
+            ],
+            "Dinas Kesehatan": [
+                ["DAFTAR TENAGA NON ASN"],
+                ["KEADAAN BULAN JUNI 2025"],
+                [],
+                *roster_rows_without_opd(4200, 3),
+            ],
+            "Satpol PP": roster_rows_without_opd(4210, 2),
+            "Referensi": [["Jabatan", "Status"], ["Staf", "Honorer"], ["Sopir", "PPPK Paruh Waktu"]],
+        },
+        hidden=("Referensi",),
+    )
 
 
 def _check_multi_sheet(conn: psycopg.Connection, o: dict[str, Any]) -> None:
@@ -509,8 +556,12 @@ def _hidden_old_month(path: Path) -> None:
     """An old month kept as a hidden first sheet, the June table on the visible second one."""
 
     def sheet(month: str, start: int) -> list[list[Any]]:
-        return [["DAFTAR NAMA PEGAWAI NON ASN DINAS PERHUBUNGAN KOTA KENDARI"], [f"KEADAAN BULAN {month} 2025"], [],
-                *roster_rows(start, 3, **{"Unit Kerja": "Dinas Perhubungan"})]  # fmt: skip
+        return [
+            ["DAFTAR NAMA PEGAWAI NON ASN DINAS PERHUBUNGAN KOTA KENDARI"],
+            [f"KEADAAN BULAN {month} 2025"],
+            [],
+            *roster_rows(start, 3, **{"Unit Kerja": "Dinas Perhubungan"}),
+        ]
 
     write_xlsx(path, {"Mei": sheet("MEI", 4300), "Juni": sheet("JUNI", 4302)}, hidden=("Mei",))
 
@@ -519,8 +570,10 @@ def _check_hidden_old_month(conn: psycopg.Connection, o: dict[str, Any]) -> None
     sheets = _sheets_of(conn, o["file_id"])
     assert [s[:3] for s in sheets] == [("Mei", "skipped", "HIDDEN_SHEET"), ("Juni", "read", None)], sheets
     assert "hidden sheet" in sheets[0][3] and sheets[0][6] == 0
-    niks = [r[0] for r in conn.execute(
-        "select nik from raw.rosters where file_id = %s order by source_row", (o["file_id"],))]  # fmt: skip
+    niks = [
+        r[0]
+        for r in conn.execute("select nik from raw.rosters where file_id = %s order by source_row", (o["file_id"],))
+    ]
     assert niks == [person(4302 + k)["nik"] for k in range(3)]  # the June rows only
     sheet, found = conn.execute(
         "select sheet, periods_found from audit.files where file_id = %s", (o["file_id"],)
@@ -530,10 +583,17 @@ def _check_hidden_old_month(conn: psycopg.Connection, o: dict[str, Any]) -> None
 
 
 def _pks_range(path: Path) -> None:
-    write_xlsx(path, {"Sheet1": [
-        ["DAFTAR PEKERJA RENTAN PENERIMA BANTUAN IURAN BPJS KETENAGAKERJAAN KOTA KENDARI"],
-        ["PERIODE MEI 2025 - MEI 2026"], [],
-        *roster_rows(4400, 3, Status="Pekerja Rentan", **{"Unit Kerja": "Dinas Sosial"})]})  # fmt: skip
+    write_xlsx(
+        path,
+        {
+            "Sheet1": [
+                ["DAFTAR PEKERJA RENTAN PENERIMA BANTUAN IURAN BPJS KETENAGAKERJAAN KOTA KENDARI"],
+                ["PERIODE MEI 2025 - MEI 2026"],
+                [],
+                *roster_rows(4400, 3, Status="Pekerja Rentan", **{"Unit Kerja": "Dinas Sosial"}),
+            ]
+        },
+    )
 
 
 def _check_pks_range(conn: psycopg.Connection, o: dict[str, Any]) -> None:
@@ -567,8 +627,10 @@ def _bom_then_cp1252(path: Path) -> None:
 
 
 def _check_bom_cp1252(conn: psycopg.Connection, o: dict[str, Any]) -> None:
-    names = [r[0] for r in conn.execute(
-        "select nama from raw.rosters where file_id = %s order by source_row", (o["file_id"],))]  # fmt: skip
+    names = [
+        r[0]
+        for r in conn.execute("select nama from raw.rosters where file_id = %s order by source_row", (o["file_id"],))
+    ]
     assert names[0] == "ANDRÉ NUÑEZ" and not any("\ufffd" in n for n in names), names
     encoding = conn.execute("select encoding from audit.files where file_id = %s", (o["file_id"],)).fetchone()[0]
     assert encoding == "cp1252"  # the BOM is skipped, the text after it is cp1252
@@ -586,8 +648,15 @@ def _uncalculated_formulas(start: int, in_name: bool) -> Callable[[Path], None]:
         ws.append(["NIK", "Nama Asli", "Nama", "Unit Kerja", "Gaji"])
         for k in range(3):
             p, r = person(start + k), k + 2
-            ws.append([p["nik"], p["nama"].lower(), f"=PROPER(B{r})" if in_name else p["nama"], "Dinas Kesehatan",
-                       "=3000000+73551" if not in_name else "3.073.551"])  # fmt: skip
+            ws.append(
+                [
+                    p["nik"],
+                    p["nama"].lower(),
+                    f"=PROPER(B{r})" if in_name else p["nama"],
+                    "Dinas Kesehatan",
+                    "=3000000+73551" if not in_name else "3.073.551",
+                ]
+            )
         wb.save(path)
 
     return build
@@ -621,13 +690,26 @@ DPA_TITLE = [
 
 
 def _dpa(path: Path) -> None:
-    write_xlsx(path, {"DPA": [
-        *DPA_TITLE,
-        ["Kode Rekening", "Uraian", "Volume", "Satuan", "Harga Satuan", "Jumlah"],
-        ["5.1.02.02.02.0006", "Belanja Iuran Jaminan Kecelakaan Kerja Non ASN", "230", "Orang", "16.800", "3.864.000"],
-        ["5.1.02.02.02.0007", "Belanja Iuran Jaminan Kematian Non ASN", "230", "Orang", "25.200", "5.796.000"],
-        ["Sub Total", None, None, None, None, "9.660.000"],
-        ["Jumlah", None, None, None, None, "9.660.000"]]})  # fmt: skip
+    write_xlsx(
+        path,
+        {
+            "DPA": [
+                *DPA_TITLE,
+                ["Kode Rekening", "Uraian", "Volume", "Satuan", "Harga Satuan", "Jumlah"],
+                [
+                    "5.1.02.02.02.0006",
+                    "Belanja Iuran Jaminan Kecelakaan Kerja Non ASN",
+                    "230",
+                    "Orang",
+                    "16.800",
+                    "3.864.000",
+                ],
+                ["5.1.02.02.02.0007", "Belanja Iuran Jaminan Kematian Non ASN", "230", "Orang", "25.200", "5.796.000"],
+                ["Sub Total", None, None, None, None, "9.660.000"],
+                ["Jumlah", None, None, None, None, "9.660.000"],
+            ]
+        },
+    )
 
 
 def _check_dpa(conn: psycopg.Connection, o: dict[str, Any]) -> None:
@@ -676,11 +758,18 @@ def _check_identifiers(conn: psycopg.Connection, o: dict[str, Any]) -> None:
 
 
 def _budget_volume_units(path: Path) -> None:
-    write_xlsx(path, {"Sheet1": [
-        ["RINCIAN IURAN BPJS KETENAGAKERJAAN NON ASN"], ["TAHUN ANGGARAN 2025"],
-        ["OPD", "Kode Rekening", "Uraian", "Volume", "Pagu"],
-        ["Dinas Sosial", "5.1.02.02.02.0006", "Iuran JKK bagi Non ASN", "230 Orang", 3_864_000],
-        ["Dinas Sosial", "5.1.02.02.02.0007", "Iuran JKM bagi Non ASN", "230 Orang", 5_796_000]]})  # fmt: skip
+    write_xlsx(
+        path,
+        {
+            "Sheet1": [
+                ["RINCIAN IURAN BPJS KETENAGAKERJAAN NON ASN"],
+                ["TAHUN ANGGARAN 2025"],
+                ["OPD", "Kode Rekening", "Uraian", "Volume", "Pagu"],
+                ["Dinas Sosial", "5.1.02.02.02.0006", "Iuran JKK bagi Non ASN", "230 Orang", 3_864_000],
+                ["Dinas Sosial", "5.1.02.02.02.0007", "Iuran JKM bagi Non ASN", "230 Orang", 5_796_000],
+            ]
+        },
+    )
 
 
 def _check_volume_units(conn: psycopg.Connection, o: dict[str, Any]) -> None:
@@ -694,12 +783,20 @@ def _check_volume_units(conn: psycopg.Connection, o: dict[str, Any]) -> None:
 def _dpa_person_months(path: Path) -> None:
     """A DPA whose Volume counts orang-bulan (OB): 150 workers x 12 months = 1.800 OB, once with the
     unit in the Satuan column and once in the Volume cell itself."""
-    write_xlsx(path, {"DPA": [
-        ["DOKUMEN PELAKSANAAN ANGGARAN SATUAN KERJA PERANGKAT DAERAH"], ["TAHUN ANGGARAN 2025"],
-        ["SKPD : DINAS SOSIAL"], [],
-        ["Kode Rekening", "Uraian", "Volume", "Satuan", "Harga Satuan", "Jumlah"],
-        ["5.1.02.02.02.0006", "Belanja Iuran JKK Non ASN", "1.800", "OB", "16.800", "30.240.000"],
-        ["5.1.02.02.02.0007", "Belanja Iuran JKM Non ASN", "1.800 OB", None, "25.200", "45.360.000"]]})  # fmt: skip
+    write_xlsx(
+        path,
+        {
+            "DPA": [
+                ["DOKUMEN PELAKSANAAN ANGGARAN SATUAN KERJA PERANGKAT DAERAH"],
+                ["TAHUN ANGGARAN 2025"],
+                ["SKPD : DINAS SOSIAL"],
+                [],
+                ["Kode Rekening", "Uraian", "Volume", "Satuan", "Harga Satuan", "Jumlah"],
+                ["5.1.02.02.02.0006", "Belanja Iuran JKK Non ASN", "1.800", "OB", "16.800", "30.240.000"],
+                ["5.1.02.02.02.0007", "Belanja Iuran JKM Non ASN", "1.800 OB", None, "25.200", "45.360.000"],
+            ]
+        },
+    )
 
 
 def _check_person_months(conn: psycopg.Connection, o: dict[str, Any]) -> None:
@@ -729,208 +826,627 @@ def cases(scratch: Path) -> list[Case]:
     r = ROSTERS
     return [
         # ---- good files of every source, in the same folder as the bad ones
-        Case("good_roster_xlsx", f"{r}/Damkar JUNI 2025.xlsx", _roster_xlsx_with_blocks, Loaded(3),
-             check=_check_blocks),
-        Case("good_participants_csv", f"{PARTICIPANTS}/KEPESERTAAN_7471_JUNI_2025.csv",
-             lambda p: write_csv(p, participant_rows(1300, 10)), Loaded(10)),
-        Case("good_claims_csv", "claims/74.71/2025-06/KLAIM_7471_202506.csv", lambda p: write_csv(p, [
-            ["NO KLAIM", "NO KPJ", "PROGRAM", "TGL KEJADIAN", "NOMINAL", "STATUS KLAIM"],
-            ["JKM2506747100001", "17000000001", "JKM", "03/05/2025", "42.000.000", "DIBAYAR"],
-            ["JKK2506747100002", "17000000002", "JKK", "10/06/2025", "Rp 70.000.000", "VERIFIKASI"]]), Loaded(2)),
-        Case("good_budget_xlsx", "budgets/74.71/2025/APBD 2025 Kendari.xlsx", lambda p: write_xlsx(p, {"Sheet1": [
-            ["RINCIAN APBD IURAN BPJS KETENAGAKERJAAN NON ASN"], ["PEMERINTAH KOTA KENDARI"], ["TAHUN ANGGARAN 2025"],
-            ["OPD", "Kode Rekening", "Uraian", "Pagu", "Jumlah Pekerja"],
-            ["Dinas Pemadam Kebakaran", "5.1.02.02.02.0006", "Iuran JKK bagi Non ASN", 50_000_000, 300],
-            ["Dinas Pemadam Kebakaran", "5.1.02.02.02.0007", "Iuran JKM bagi Non ASN", 60_000_000, 300]]}),
-             Loaded(2)),
-        Case("good_workforce_csv", "workforce/74.71/2025/potensi_tk_7471_2025.csv", lambda p: write_csv(p, [
-            ["No", "Segmen", "Jumlah Pekerja", "Per Tanggal"], [1, "PU", "88.357", "08/06/2025"],
-            [2, "BPU", "36.140", "08/06/2025"], [3, "JAKON", "16.443", "08/06/2025"],
-            [4, "TOTAL", "140.940", "08/06/2025"]], delimiter=";"), Loaded(4)),
+        Case(
+            "good_roster_xlsx", f"{r}/Damkar JUNI 2025.xlsx", _roster_xlsx_with_blocks, Loaded(3), check=_check_blocks
+        ),
+        Case(
+            "good_participants_csv",
+            f"{PARTICIPANTS}/KEPESERTAAN_7471_JUNI_2025.csv",
+            lambda p: write_csv(p, participant_rows(1300, 10)),
+            Loaded(10),
+        ),
+        Case(
+            "good_claims_csv",
+            "claims/74.71/2025-06/KLAIM_7471_202506.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    ["NO KLAIM", "NO KPJ", "PROGRAM", "TGL KEJADIAN", "NOMINAL", "STATUS KLAIM"],
+                    ["JKM2506747100001", "17000000001", "JKM", "03/05/2025", "42.000.000", "DIBAYAR"],
+                    ["JKK2506747100002", "17000000002", "JKK", "10/06/2025", "Rp 70.000.000", "VERIFIKASI"],
+                ],
+            ),
+            Loaded(2),
+        ),
+        Case(
+            "good_budget_xlsx",
+            "budgets/74.71/2025/APBD 2025 Kendari.xlsx",
+            lambda p: write_xlsx(
+                p,
+                {
+                    "Sheet1": [
+                        ["RINCIAN APBD IURAN BPJS KETENAGAKERJAAN NON ASN"],
+                        ["PEMERINTAH KOTA KENDARI"],
+                        ["TAHUN ANGGARAN 2025"],
+                        ["OPD", "Kode Rekening", "Uraian", "Pagu", "Jumlah Pekerja"],
+                        ["Dinas Pemadam Kebakaran", "5.1.02.02.02.0006", "Iuran JKK bagi Non ASN", 50_000_000, 300],
+                        ["Dinas Pemadam Kebakaran", "5.1.02.02.02.0007", "Iuran JKM bagi Non ASN", 60_000_000, 300],
+                    ]
+                },
+            ),
+            Loaded(2),
+        ),
+        Case(
+            "good_workforce_csv",
+            "workforce/74.71/2025/potensi_tk_7471_2025.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    ["No", "Segmen", "Jumlah Pekerja", "Per Tanggal"],
+                    [1, "PU", "88.357", "08/06/2025"],
+                    [2, "BPU", "36.140", "08/06/2025"],
+                    [3, "JAKON", "16.443", "08/06/2025"],
+                    [4, "TOTAL", "140.940", "08/06/2025"],
+                ],
+                delimiter=";",
+            ),
+            Loaded(4),
+        ),
         # ---- unreadable or empty files: quarantined as a whole
         Case("empty_file", f"{r}/kosong.csv", lambda p: write_bytes(p, b""), Quarantined("EMPTY_FILE"), "empty"),
-        Case("blank_lines_only", f"{r}/spasi.csv", lambda p: write_bytes(p, b"\r\n  \r\n\r\n"),
-             Quarantined("EMPTY_FILE"), "empty"),
-        Case("empty_workbook", f"{r}/kosong.xlsx", lambda p: write_xlsx(p, {"Sheet1": []}),
-             Quarantined("EMPTY_FILE"), "no data in any sheet"),
-        Case("header_only", f"{r}/judul saja.csv", lambda p: write_csv(p, [ROSTER_HEADER]),
-             Quarantined("NO_DATA_ROWS"), "no data rows"),
-        Case("claims_export_without_claims", "claims/74.71/2025-05/KLAIM_7471_202505.csv", lambda p: write_csv(p, [
-            ["NO KLAIM", "NO KPJ", "PROGRAM", "TGL KEJADIAN", "NOMINAL", "STATUS KLAIM"]]), Loaded(0)),
-        Case("truncated_xlsx", f"{r}/terpotong.xlsx", lambda p: write_bytes(p, good_xlsx[: len(good_xlsx) // 2]),
-             Quarantined("UNREADABLE"), "damaged or incomplete"),
-        Case("password_protected_xlsx", f"{r}/dikunci.xlsx", lambda p: write_bytes(p, encrypted_workbook()),
-             Quarantined("ENCRYPTED"), "password-protected"),
-        Case("pdf_named_xlsx", f"{r}/scan.xlsx", lambda p: write_bytes(p, b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n"),
-             Quarantined("UNSUPPORTED_TYPE"), "PDF"),
-        Case("html_named_xls", f"{r}/export web.xls",
-             lambda p: write_bytes(p, b"<html><body><table><tr><td>NIK</td></tr></table></body></html>"),
-             Quarantined("UNSUPPORTED_TYPE"), "web page"),
-        Case("binary_garbage_csv", f"{r}/sampah.csv", lambda p: write_bytes(p, bytes(range(256)) * 64),
-             Quarantined("UNREADABLE"), "not a spreadsheet"),
-        Case("no_header_row", f"{r}/catatan.csv",
-             lambda p: write_csv(p, [["Laporan bulanan"], ["isi menyusul"], ["terima kasih"]]),
-             Quarantined("NO_HEADER"), "no header row found"),
-        Case("broken_quotes", f"{r}/kutip.csv", lambda p: write_bytes(p, (
-            "NIK,Nama,OPD,Gaji\n" + f'{person(1400)["nik"]},"ANI,Satpol PP,3000000\n'
-            + "".join(f"{person(1401 + k)['nik']},BUDI {k},Satpol PP,3000000\n" for k in range(3))).encode()),
-             Quarantined("BROKEN_QUOTES"), "quote .* not closed"),
-        Case("nul_character_far_into_csv", f"{r}/nul.csv", lambda p: write_csv(p, with_cell(
-            roster_rows(6000, 3000), -3, 2, "PEK\x00ERJA")), Quarantined("NUL_CHARACTER"), r"row 2999, column C .*NUL"),
-        Case("cell_longer_than_csv_limit", f"{r}/panjang.csv", lambda p: write_csv(p, with_cell(
-            roster_rows(9500, 20), -5, 2, "X" * 140_000)), Quarantined("FIELD_TOO_LONG"), "line 17 is longer"),
+        Case(
+            "blank_lines_only",
+            f"{r}/spasi.csv",
+            lambda p: write_bytes(p, b"\r\n  \r\n\r\n"),
+            Quarantined("EMPTY_FILE"),
+            "empty",
+        ),
+        Case(
+            "empty_workbook",
+            f"{r}/kosong.xlsx",
+            lambda p: write_xlsx(p, {"Sheet1": []}),
+            Quarantined("EMPTY_FILE"),
+            "no data in any sheet",
+        ),
+        Case(
+            "header_only",
+            f"{r}/judul saja.csv",
+            lambda p: write_csv(p, [ROSTER_HEADER]),
+            Quarantined("NO_DATA_ROWS"),
+            "no data rows",
+        ),
+        Case(
+            "claims_export_without_claims",
+            "claims/74.71/2025-05/KLAIM_7471_202505.csv",
+            lambda p: write_csv(p, [["NO KLAIM", "NO KPJ", "PROGRAM", "TGL KEJADIAN", "NOMINAL", "STATUS KLAIM"]]),
+            Loaded(0),
+        ),
+        Case(
+            "truncated_xlsx",
+            f"{r}/terpotong.xlsx",
+            lambda p: write_bytes(p, good_xlsx[: len(good_xlsx) // 2]),
+            Quarantined("UNREADABLE"),
+            "damaged or incomplete",
+        ),
+        Case(
+            "password_protected_xlsx",
+            f"{r}/dikunci.xlsx",
+            lambda p: write_bytes(p, encrypted_workbook()),
+            Quarantined("ENCRYPTED"),
+            "password-protected",
+        ),
+        Case(
+            "pdf_named_xlsx",
+            f"{r}/scan.xlsx",
+            lambda p: write_bytes(p, b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n"),
+            Quarantined("UNSUPPORTED_TYPE"),
+            "PDF",
+        ),
+        Case(
+            "html_named_xls",
+            f"{r}/export web.xls",
+            lambda p: write_bytes(p, b"<html><body><table><tr><td>NIK</td></tr></table></body></html>"),
+            Quarantined("UNSUPPORTED_TYPE"),
+            "web page",
+        ),
+        Case(
+            "binary_garbage_csv",
+            f"{r}/sampah.csv",
+            lambda p: write_bytes(p, bytes(range(256)) * 64),
+            Quarantined("UNREADABLE"),
+            "not a spreadsheet",
+        ),
+        Case(
+            "no_header_row",
+            f"{r}/catatan.csv",
+            lambda p: write_csv(p, [["Laporan bulanan"], ["isi menyusul"], ["terima kasih"]]),
+            Quarantined("NO_HEADER"),
+            "no header row found",
+        ),
+        Case(
+            "broken_quotes",
+            f"{r}/kutip.csv",
+            lambda p: write_bytes(
+                p,
+                (
+                    "NIK,Nama,OPD,Gaji\n"
+                    + f'{person(1400)["nik"]},"ANI,Satpol PP,3000000\n'
+                    + "".join(f"{person(1401 + k)['nik']},BUDI {k},Satpol PP,3000000\n" for k in range(3))
+                ).encode(),
+            ),
+            Quarantined("BROKEN_QUOTES"),
+            "quote .* not closed",
+        ),
+        Case(
+            "nul_character_far_into_csv",
+            f"{r}/nul.csv",
+            lambda p: write_csv(p, with_cell(roster_rows(6000, 3000), -3, 2, "PEK\x00ERJA")),
+            Quarantined("NUL_CHARACTER"),
+            r"row 2999, column C .*NUL",
+        ),
+        Case(
+            "cell_longer_than_csv_limit",
+            f"{r}/panjang.csv",
+            lambda p: write_csv(p, with_cell(roster_rows(9500, 20), -5, 2, "X" * 140_000)),
+            Quarantined("FIELD_TOO_LONG"),
+            "line 17 is longer",
+        ),
         # ---- header problems
-        Case("missing_required_column", f"{PARTICIPANTS}/tanpa kpj.csv",
-             lambda p: write_csv(p, [[c for c in row if c != row[1]] for row in participant_rows(1500, 3)]),
-             Quarantined("MISSING_REQUIRED_COLUMN"), "required column.*kpj"),
-        Case("duplicated_header_conflict", f"{r}/dua nik.csv", _duplicated_conflict,
-             Quarantined("DUPLICATED_HEADER"), "'NIK' and 'NIK KTP' both mean nik but disagree at row 4"),
-        Case("duplicated_header_consistent", f"{r}/ttl dan tanggal lahir.csv", _duplicated_consistent, Loaded(3),
-             check=_check_duplicated_consistent),
-        Case("renamed_headers", f"{r}/sinonim.csv", lambda p: write_csv(p, [
-            ["Nomor Induk Kependudukan", "Nama Tenaga Kerja", "Perangkat Daerah", "Tgl. Lahir", "Jenis Kelamin",
-             "Honorarium Per Bulan (Rp)", "Terhitung Mulai Tanggal"],
-            *[[person(1600 + k)["nik"], person(1600 + k)["nama"], "BPBD", person(1600 + k)["lahir"].isoformat(),
-               person(1600 + k)["jk"], "Rp 2.000.000,-", "1 Januari 2024"] for k in range(3)]]), Loaded(3)),
-        Case("extra_columns", f"{r}/kolom tambahan.csv", lambda p: write_csv(p, [
-            [*ROSTER_HEADER, "No. HP", "Keterangan"],
-            *[[*roster_row(1700 + k, k + 1), "081234567890", "aktif"] for k in range(3)]]), Loaded(3),
-             check=_check_extras),
-        Case("merged_title_and_two_row_header", f"{r}/DLH merged.xlsx", _merged_two_row_header, Loaded(3),
-             check=_check_title_opd),
-        Case("formulas_with_cached_values", f"{r}/rumus.xlsx", _formulas_with_cached_values, Loaded(3),
-             check=_check_formulas),
+        Case(
+            "missing_required_column",
+            f"{PARTICIPANTS}/tanpa kpj.csv",
+            lambda p: write_csv(p, [[c for c in row if c != row[1]] for row in participant_rows(1500, 3)]),
+            Quarantined("MISSING_REQUIRED_COLUMN"),
+            "required column.*kpj",
+        ),
+        Case(
+            "duplicated_header_conflict",
+            f"{r}/dua nik.csv",
+            _duplicated_conflict,
+            Quarantined("DUPLICATED_HEADER"),
+            "'NIK' and 'NIK KTP' both mean nik but disagree at row 4",
+        ),
+        Case(
+            "duplicated_header_consistent",
+            f"{r}/ttl dan tanggal lahir.csv",
+            _duplicated_consistent,
+            Loaded(3),
+            check=_check_duplicated_consistent,
+        ),
+        Case(
+            "renamed_headers",
+            f"{r}/sinonim.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    [
+                        "Nomor Induk Kependudukan",
+                        "Nama Tenaga Kerja",
+                        "Perangkat Daerah",
+                        "Tgl. Lahir",
+                        "Jenis Kelamin",
+                        "Honorarium Per Bulan (Rp)",
+                        "Terhitung Mulai Tanggal",
+                    ],
+                    *[
+                        [
+                            person(1600 + k)["nik"],
+                            person(1600 + k)["nama"],
+                            "BPBD",
+                            person(1600 + k)["lahir"].isoformat(),
+                            person(1600 + k)["jk"],
+                            "Rp 2.000.000,-",
+                            "1 Januari 2024",
+                        ]
+                        for k in range(3)
+                    ],
+                ],
+            ),
+            Loaded(3),
+        ),
+        Case(
+            "extra_columns",
+            f"{r}/kolom tambahan.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    [*ROSTER_HEADER, "No. HP", "Keterangan"],
+                    *[[*roster_row(1700 + k, k + 1), "081234567890", "aktif"] for k in range(3)],
+                ],
+            ),
+            Loaded(3),
+            check=_check_extras,
+        ),
+        Case(
+            "merged_title_and_two_row_header",
+            f"{r}/DLH merged.xlsx",
+            _merged_two_row_header,
+            Loaded(3),
+            check=_check_title_opd,
+        ),
+        Case(
+            "formulas_with_cached_values",
+            f"{r}/rumus.xlsx",
+            _formulas_with_cached_values,
+            Loaded(3),
+            check=_check_formulas,
+        ),
         Case("data_on_second_sheet", f"{r}/dua lembar.xlsx", _second_sheet, Loaded(3), check=_check_sheet),
-        Case("ragged_rows", f"{r}/baris panjang.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(1800, 1), [*roster_row(1801, 2), "catatan tambahan"], roster_row(1802, 3)]),
-             Loaded(3), check=_check_ragged),
-        Case("sql_in_header_text", f"{r}/header sql.csv", lambda p: write_csv(p, [
-            [*ROSTER_HEADER, 'Keterangan"; DROP TABLE audit.files; --', "raw.rosters); DELETE FROM raw.rosters; --"],
-            *[[*roster_row(1900 + k, k + 1), "x", "y"] for k in range(3)]]), Loaded(3), check=_check_sql_header),
+        Case(
+            "ragged_rows",
+            f"{r}/baris panjang.csv",
+            lambda p: write_csv(
+                p, [ROSTER_HEADER, roster_row(1800, 1), [*roster_row(1801, 2), "catatan tambahan"], roster_row(1802, 3)]
+            ),
+            Loaded(3),
+            check=_check_ragged,
+        ),
+        Case(
+            "sql_in_header_text",
+            f"{r}/header sql.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    [
+                        *ROSTER_HEADER,
+                        'Keterangan"; DROP TABLE audit.files; --',
+                        "raw.rosters); DELETE FROM raw.rosters; --",
+                    ],
+                    *[[*roster_row(1900 + k, k + 1), "x", "y"] for k in range(3)],
+                ],
+            ),
+            Loaded(3),
+            check=_check_sql_header,
+        ),
         # ---- encodings, delimiters, file types
-        Case("csv_named_xlsx", f"{r}/sebenarnya csv.xlsx", lambda p: write_csv(p, roster_rows(2000, 3)), Loaded(3),
-             check=_check_mismatch_ext),
-        Case("xlsx_named_xls", f"{r}/lama.xls", lambda p: write_xlsx(p, {"Sheet1": roster_rows(2100, 3)}),
-             Loaded(3), check=_check_xlsx_as_xls),
+        Case(
+            "csv_named_xlsx",
+            f"{r}/sebenarnya csv.xlsx",
+            lambda p: write_csv(p, roster_rows(2000, 3)),
+            Loaded(3),
+            check=_check_mismatch_ext,
+        ),
+        Case(
+            "xlsx_named_xls",
+            f"{r}/lama.xls",
+            lambda p: write_xlsx(p, {"Sheet1": roster_rows(2100, 3)}),
+            Loaded(3),
+            check=_check_xlsx_as_xls,
+        ),
         Case("cp1252_encoding", f"{r}/windows.csv", _cp1252, Loaded(3), check=_check_cp1252),
-        Case("utf8_bom", f"{r}/bom.csv", lambda p: write_csv(p, roster_rows(2200, 3), encoding="utf-8-sig"),
-             Loaded(3), check=_check_bom),
+        Case(
+            "utf8_bom",
+            f"{r}/bom.csv",
+            lambda p: write_csv(p, roster_rows(2200, 3), encoding="utf-8-sig"),
+            Loaded(3),
+            check=_check_bom,
+        ),
         Case("utf16_tab_unicode_text", f"{r}/unicode.csv", _utf16, Loaded(3)),
-        Case("semicolon_decimal_comma", f"{r}/titik koma.csv", lambda p: write_csv(
-            p, roster_rows(2300, 3, **{"Gaji/Honor per Bulan": "3073551,70"}), delimiter=";"), Loaded(3),
-             check=_check_semicolon),
+        Case(
+            "semicolon_decimal_comma",
+            f"{r}/titik koma.csv",
+            lambda p: write_csv(p, roster_rows(2300, 3, **{"Gaji/Honor per Bulan": "3073551,70"}), delimiter=";"),
+            Loaded(3),
+            check=_check_semicolon,
+        ),
         # ---- row-level defects: the file loads, the bad rows are rejected with their reason
         Case("nik_as_float_xlsx", f"{r}/nik angka.xlsx", _nik_as_float, Loaded(2, {3: {"NIK_AS_NUMBER"}})),
-        Case("nik_scientific_notation", f"{r}/nik e15.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(2400, 1), roster_row(2401, 2, NIK="7.47101E+15"), roster_row(2402, 3)]),
-             Loaded(2, {3: {"NIK_AS_NUMBER"}})),
-        Case("nik_invalid", f"{r}/nik salah.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(2500, 1), roster_row(2501, 2, NIK="7471013213900001"),
-            roster_row(2502, 3, NIK="7499010101900001"), roster_row(2503, 4, NIK="747101010190001"),
-            *(roster_row(2504 + k, 5 + k) for k in range(4))]),
-             Loaded(5, {3: {"NIK_BAD_DATE"}, 4: {"NIK_UNKNOWN_REGION"}, 5: {"NIK_LENGTH"}})),
-        Case("duplicate_rows", f"{r}/ganda.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(2600, 1), roster_row(2601, 2), roster_row(2601, 2), roster_row(2602, 3)]),
-             Loaded(3, {4: {"DUPLICATE_KEY"}})),
-        Case("dates_as_excel_serials", f"{r}/tanggal serial.xlsx", _dates_as_serials, Loaded(3),
-             check=_check_serials),
-        Case("future_dates", f"{r}/tanggal depan.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(2700, 1, TMT="01-01-2031"), roster_row(2701, 2), roster_row(2702, 3)]),
-             Loaded(2, {2: {"DATE_OUT_OF_RANGE"}})),
-        Case("invalid_dates", f"{r}/tanggal salah.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(2800, 1), roster_row(2801, 2, **{"Tanggal Lahir": "31-02-1990"}),
-            roster_row(2802, 3, TMT="15/13/2020"), *(roster_row(2803 + k, 4 + k) for k in range(3))]),
-             Loaded(4, {3: {"DATE_INVALID"}, 4: {"DATE_INVALID"}})),
-        Case("negative_wages", f"{r}/gaji minus.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(2900, 1, **{"Gaji/Honor per Bulan": "-3.073.551"}), roster_row(2901, 2),
-            roster_row(2902, 3, **{"Gaji/Honor per Bulan": "(1.000.000)"}),
-            *(roster_row(2903 + k, 4 + k) for k in range(3))]),
-             Loaded(4, {2: {"AMOUNT_OUT_OF_RANGE"}, 4: {"AMOUNT_OUT_OF_RANGE"}})),
-        Case("absurd_and_unreadable_wages", f"{r}/gaji aneh.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(3000, 1, **{"Gaji/Honor per Bulan": "3.073.551.000"}), roster_row(3001, 2),
-            roster_row(3002, 3, **{"Gaji/Honor per Bulan": "tiga juta"}),
-            *(roster_row(3003 + k, 4 + k) for k in range(3))]),
-             Loaded(4, {2: {"AMOUNT_OUT_OF_RANGE"}, 4: {"MONEY_UNPARSEABLE"}})),
-        Case("unknown_segment", f"{PARTICIPANTS}/segmen.csv", lambda p: write_csv(p, [
-            PARTICIPANT_HEADER, participant_row(3100), participant_row(3101, SEGMEN="MANDIRI"),
-            participant_row(3102, SEGMEN="Penerima Upah")]), Loaded(2, {3: {"SEGMENT_UNKNOWN"}})),
-        Case("missing_required_value", f"{PARTICIPANTS}/status kosong.csv", lambda p: write_csv(p, [
-            PARTICIPANT_HEADER, participant_row(3200), participant_row(3201, **{"STATUS KEPESERTAAN": ""}),
-            participant_row(3202)]), Loaded(2, {3: {"MISSING_REQUIRED"}})),
-        Case("formula_text_in_cells", f"{r}/rumus teks.csv", lambda p: write_csv(p, [
-            ROSTER_HEADER, roster_row(3300, 1, **{"Nama Lengkap": "=HYPERLINK(\"http://x\",\"klik\")"}),
-            roster_row(3301, 2, NIK="=1+1"), roster_row(3302, 3)]), Loaded(2, {3: {"NIK_NOT_DIGITS"}})),
+        Case(
+            "nik_scientific_notation",
+            f"{r}/nik e15.csv",
+            lambda p: write_csv(
+                p, [ROSTER_HEADER, roster_row(2400, 1), roster_row(2401, 2, NIK="7.47101E+15"), roster_row(2402, 3)]
+            ),
+            Loaded(2, {3: {"NIK_AS_NUMBER"}}),
+        ),
+        Case(
+            "nik_invalid",
+            f"{r}/nik salah.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    ROSTER_HEADER,
+                    roster_row(2500, 1),
+                    roster_row(2501, 2, NIK="7471013213900001"),
+                    roster_row(2502, 3, NIK="7499010101900001"),
+                    roster_row(2503, 4, NIK="747101010190001"),
+                    *(roster_row(2504 + k, 5 + k) for k in range(4)),
+                ],
+            ),
+            Loaded(5, {3: {"NIK_BAD_DATE"}, 4: {"NIK_UNKNOWN_REGION"}, 5: {"NIK_LENGTH"}}),
+        ),
+        Case(
+            "duplicate_rows",
+            f"{r}/ganda.csv",
+            lambda p: write_csv(
+                p, [ROSTER_HEADER, roster_row(2600, 1), roster_row(2601, 2), roster_row(2601, 2), roster_row(2602, 3)]
+            ),
+            Loaded(3, {4: {"DUPLICATE_KEY"}}),
+        ),
+        Case("dates_as_excel_serials", f"{r}/tanggal serial.xlsx", _dates_as_serials, Loaded(3), check=_check_serials),
+        Case(
+            "future_dates",
+            f"{r}/tanggal depan.csv",
+            lambda p: write_csv(
+                p, [ROSTER_HEADER, roster_row(2700, 1, TMT="01-01-2031"), roster_row(2701, 2), roster_row(2702, 3)]
+            ),
+            Loaded(2, {2: {"DATE_OUT_OF_RANGE"}}),
+        ),
+        Case(
+            "invalid_dates",
+            f"{r}/tanggal salah.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    ROSTER_HEADER,
+                    roster_row(2800, 1),
+                    roster_row(2801, 2, **{"Tanggal Lahir": "31-02-1990"}),
+                    roster_row(2802, 3, TMT="15/13/2020"),
+                    *(roster_row(2803 + k, 4 + k) for k in range(3)),
+                ],
+            ),
+            Loaded(4, {3: {"DATE_INVALID"}, 4: {"DATE_INVALID"}}),
+        ),
+        Case(
+            "negative_wages",
+            f"{r}/gaji minus.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    ROSTER_HEADER,
+                    roster_row(2900, 1, **{"Gaji/Honor per Bulan": "-3.073.551"}),
+                    roster_row(2901, 2),
+                    roster_row(2902, 3, **{"Gaji/Honor per Bulan": "(1.000.000)"}),
+                    *(roster_row(2903 + k, 4 + k) for k in range(3)),
+                ],
+            ),
+            Loaded(4, {2: {"AMOUNT_OUT_OF_RANGE"}, 4: {"AMOUNT_OUT_OF_RANGE"}}),
+        ),
+        Case(
+            "absurd_and_unreadable_wages",
+            f"{r}/gaji aneh.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    ROSTER_HEADER,
+                    roster_row(3000, 1, **{"Gaji/Honor per Bulan": "3.073.551.000"}),
+                    roster_row(3001, 2),
+                    roster_row(3002, 3, **{"Gaji/Honor per Bulan": "tiga juta"}),
+                    *(roster_row(3003 + k, 4 + k) for k in range(3)),
+                ],
+            ),
+            Loaded(4, {2: {"AMOUNT_OUT_OF_RANGE"}, 4: {"MONEY_UNPARSEABLE"}}),
+        ),
+        Case(
+            "unknown_segment",
+            f"{PARTICIPANTS}/segmen.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    PARTICIPANT_HEADER,
+                    participant_row(3100),
+                    participant_row(3101, SEGMEN="MANDIRI"),
+                    participant_row(3102, SEGMEN="Penerima Upah"),
+                ],
+            ),
+            Loaded(2, {3: {"SEGMENT_UNKNOWN"}}),
+        ),
+        Case(
+            "missing_required_value",
+            f"{PARTICIPANTS}/status kosong.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    PARTICIPANT_HEADER,
+                    participant_row(3200),
+                    participant_row(3201, **{"STATUS KEPESERTAAN": ""}),
+                    participant_row(3202),
+                ],
+            ),
+            Loaded(2, {3: {"MISSING_REQUIRED"}}),
+        ),
+        Case(
+            "formula_text_in_cells",
+            f"{r}/rumus teks.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    ROSTER_HEADER,
+                    roster_row(3300, 1, **{"Nama Lengkap": '=HYPERLINK("http://x","klik")'}),
+                    roster_row(3301, 2, NIK="=1+1"),
+                    roster_row(3302, 3),
+                ],
+            ),
+            Loaded(2, {3: {"NIK_NOT_DIGITS"}}),
+        ),
         # ---- whole-file verdicts after reading
-        Case("too_many_bad_rows", f"{r}/hampir semua salah.csv", _bad_many, Quarantined("TOO_MANY_BAD_ROWS"),
-             r"5 of 6 rows \(83%\)"),
-        Case("wrong_period_column", f"{PARTICIPANTS}/KEPESERTAAN_MEI_2025.csv",
-             lambda p: write_csv(p, participant_rows(3400, 5, PERIODE="2025-05")), Quarantined("WRONG_PERIOD"),
-             "PERIODE column names 2025-05 in 5 of 5 rows"),
-        Case("wrong_period_title", f"{r}/Damkar MEI 2025.xlsx", lambda p: write_xlsx(p, {"Sheet1": [
-            ["DAFTAR NAMA PEGAWAI NON ASN DINAS PEMADAM KEBAKARAN"], ["KEADAAN BULAN MEI 2025"], [],
-            *roster_rows(3500, 3)]}), Quarantined("WRONG_PERIOD"), "title block names period 2025-05"),
-        Case("wrong_year_budget", "budgets/74.71/2025/APBD 2024 Kendari.xlsx", lambda p: write_xlsx(p, {"Sheet1": [
-            ["RINCIAN APBD IURAN BPJS KETENAGAKERJAAN NON ASN"], ["TAHUN ANGGARAN 2024"],
-            ["OPD", "Kode Rekening", "Uraian", "Pagu"],
-            ["Dinas Kesehatan", "5.1.02.02.02.0006", "Iuran JKK bagi Non ASN", 40_000_000]]}),
-             Quarantined("WRONG_PERIOD"), "title block names period 2024"),
-        Case("period_row_mismatch", f"{PARTICIPANTS}/satu baris bulan lain.csv", lambda p: write_csv(p, [
-            PARTICIPANT_HEADER, participant_row(3600), participant_row(3601, PERIODE="Mei 2025"),
-            participant_row(3602), participant_row(3603, PERIODE="Jun-25")]),
-             Loaded(2, {3: {"PERIOD_MISMATCH"}, 5: {"PERIOD_UNPARSEABLE"}})),
+        Case(
+            "too_many_bad_rows",
+            f"{r}/hampir semua salah.csv",
+            _bad_many,
+            Quarantined("TOO_MANY_BAD_ROWS"),
+            r"5 of 6 rows \(83%\)",
+        ),
+        Case(
+            "wrong_period_column",
+            f"{PARTICIPANTS}/KEPESERTAAN_MEI_2025.csv",
+            lambda p: write_csv(p, participant_rows(3400, 5, PERIODE="2025-05")),
+            Quarantined("WRONG_PERIOD"),
+            "PERIODE column names 2025-05 in 5 of 5 rows",
+        ),
+        Case(
+            "wrong_period_title",
+            f"{r}/Damkar MEI 2025.xlsx",
+            lambda p: write_xlsx(
+                p,
+                {
+                    "Sheet1": [
+                        ["DAFTAR NAMA PEGAWAI NON ASN DINAS PEMADAM KEBAKARAN"],
+                        ["KEADAAN BULAN MEI 2025"],
+                        [],
+                        *roster_rows(3500, 3),
+                    ]
+                },
+            ),
+            Quarantined("WRONG_PERIOD"),
+            "title block names period 2025-05",
+        ),
+        Case(
+            "wrong_year_budget",
+            "budgets/74.71/2025/APBD 2024 Kendari.xlsx",
+            lambda p: write_xlsx(
+                p,
+                {
+                    "Sheet1": [
+                        ["RINCIAN APBD IURAN BPJS KETENAGAKERJAAN NON ASN"],
+                        ["TAHUN ANGGARAN 2024"],
+                        ["OPD", "Kode Rekening", "Uraian", "Pagu"],
+                        ["Dinas Kesehatan", "5.1.02.02.02.0006", "Iuran JKK bagi Non ASN", 40_000_000],
+                    ]
+                },
+            ),
+            Quarantined("WRONG_PERIOD"),
+            "title block names period 2024",
+        ),
+        Case(
+            "period_row_mismatch",
+            f"{PARTICIPANTS}/satu baris bulan lain.csv",
+            lambda p: write_csv(
+                p,
+                [
+                    PARTICIPANT_HEADER,
+                    participant_row(3600),
+                    participant_row(3601, PERIODE="Mei 2025"),
+                    participant_row(3602),
+                    participant_row(3603, PERIODE="Jun-25"),
+                ],
+            ),
+            Loaded(2, {3: {"PERIOD_MISMATCH"}, 5: {"PERIOD_UNPARSEABLE"}}),
+        ),
         # ---- size
         Case("very_large_file", f"{r}/besar 200 ribu baris.csv", _large, Loaded(LARGE_ROWS)),
         # ---- hostile names and paths
-        Case("sql_in_file_name", f"{r}/Robert'); DROP TABLE raw.rosters;--.csv",
-             lambda p: write_csv(p, roster_rows(3700, 3)), Loaded(3)),
-        Case("quotes_in_file_name", f'{r}/Daftar "Honorer" O\'Brien `x` $(id).csv',
-             lambda p: write_csv(p, roster_rows(3800, 3)), Loaded(3)),
-        Case("same_content_other_name", f"{r}/Damkar JUNI 2025_salinan.xlsx",
-             lambda p: write_bytes(p, (p.parent / "Damkar JUNI 2025.xlsx").read_bytes()), Duplicate(),
-             "same content as"),
+        Case(
+            "sql_in_file_name",
+            f"{r}/Robert'); DROP TABLE raw.rosters;--.csv",
+            lambda p: write_csv(p, roster_rows(3700, 3)),
+            Loaded(3),
+        ),
+        Case(
+            "quotes_in_file_name",
+            f'{r}/Daftar "Honorer" O\'Brien `x` $(id).csv',
+            lambda p: write_csv(p, roster_rows(3800, 3)),
+            Loaded(3),
+        ),
+        Case(
+            "same_content_other_name",
+            f"{r}/Damkar JUNI 2025_salinan.xlsx",
+            lambda p: write_bytes(p, (p.parent / "Damkar JUNI 2025.xlsx").read_bytes()),
+            Duplicate(),
+            "same content as",
+        ),
         Case("path_traversal", f"{r}/../../../../../etc/passwd.csv", None, Refused(), "leaves the landing folder"),
         Case("absolute_path", "/etc/passwd.csv", None, Refused(), "leaves the landing folder"),
         Case("symlink_out_of_landing", f"{r}/tautan.csv", None, Refused(), "symbolic links"),
-        Case("wrong_folder_layout", "rosters/74.71/roster tanpa periode.csv",
-             lambda p: write_csv(p, roster_rows(3900, 3)), Refused(), "expected <source>/<kode_wilayah>"),
-        Case("bad_region_folder", "rosters/Kendari/2025-06/roster.csv",
-             lambda p: write_csv(p, roster_rows(4000, 3)), Refused(), "not a Kemendagri code"),
-        Case("bad_period_folder", "rosters/74.71/Juni 2025/roster.csv",
-             lambda p: write_csv(p, roster_rows(4100, 3)), Refused(), "is not YYYY-MM"),
+        Case(
+            "wrong_folder_layout",
+            "rosters/74.71/roster tanpa periode.csv",
+            lambda p: write_csv(p, roster_rows(3900, 3)),
+            Refused(),
+            "expected <source>/<kode_wilayah>",
+        ),
+        Case(
+            "bad_region_folder",
+            "rosters/Kendari/2025-06/roster.csv",
+            lambda p: write_csv(p, roster_rows(4000, 3)),
+            Refused(),
+            "not a Kemendagri code",
+        ),
+        Case(
+            "bad_period_folder",
+            "rosters/74.71/Juni 2025/roster.csv",
+            lambda p: write_csv(p, roster_rows(4100, 3)),
+            Refused(),
+            "is not YYYY-MM",
+        ),
         Case("unknown_source_folder", "peserta/74.71/2025-06/roster.csv", None, Refused(), "unknown source"),
-        Case("not_a_data_file", f"{r}/surat pengantar.pdf", lambda p: write_bytes(p, b"%PDF-1.4\n"), Refused(),
-             "not a data file"),
-        Case("excel_lock_file", f"{r}/~$Damkar JUNI 2025.xlsx", lambda p: write_bytes(p, b"\x00" * 165), Refused(),
-             "not a data file"),
+        Case(
+            "not_a_data_file",
+            f"{r}/surat pengantar.pdf",
+            lambda p: write_bytes(p, b"%PDF-1.4\n"),
+            Refused(),
+            "not a data file",
+        ),
+        Case(
+            "excel_lock_file",
+            f"{r}/~$Damkar JUNI 2025.xlsx",
+            lambda p: write_bytes(p, b"\x00" * 165),
+            Refused(),
+            "not a data file",
+        ),
         # ---- issue 14: files as Pemda send them
-        Case("multi_sheet_roster_xlsx", f"{r}/Non ASN per OPD JUNI 2025.xlsx", _multi_sheet_roster, Loaded(5),
-             check=_check_multi_sheet),
-        Case("hidden_old_month_first_sheet", f"{r}/Dishub 2025.xlsx", _hidden_old_month, Loaded(3),
-             check=_check_hidden_old_month),
-        Case("roster_pks_period_range", f"{r}/Pekerja Rentan PKS 2025-2026.xlsx", _pks_range, Loaded(3),
-             check=_check_pks_range),
+        Case(
+            "multi_sheet_roster_xlsx",
+            f"{r}/Non ASN per OPD JUNI 2025.xlsx",
+            _multi_sheet_roster,
+            Loaded(5),
+            check=_check_multi_sheet,
+        ),
+        Case(
+            "hidden_old_month_first_sheet",
+            f"{r}/Dishub 2025.xlsx",
+            _hidden_old_month,
+            Loaded(3),
+            check=_check_hidden_old_month,
+        ),
+        Case(
+            "roster_pks_period_range",
+            f"{r}/Pekerja Rentan PKS 2025-2026.xlsx",
+            _pks_range,
+            Loaded(3),
+            check=_check_pks_range,
+        ),
         Case("footnote_rows", f"{r}/dengan catatan kaki.csv", _footnotes, Loaded(3), check=_check_footnotes),
-        Case("bom_then_cp1252_csv", f"{r}/bom lalu windows.csv", _bom_then_cp1252, Loaded(3),
-             check=_check_bom_cp1252),
-        Case("formula_without_value_name_column", f"{r}/rumus nama.xlsx", _uncalculated_formulas(4700, True),
-             Quarantined("FORMULA_NOT_CALCULATED"), r"column C: Nama \(nama\) holds 3 formula cell",
-             check=_check_uncalculated_name),
-        Case("formula_without_value_wage_column", f"{r}/rumus gaji.xlsx", _uncalculated_formulas(4710, False),
-             Loaded(3), check=_check_uncalculated_wage),
-        Case("dot_file", f"{r}/.roster.csv", lambda p: write_csv(p, roster_rows(4800, 2)), Refused(),
-             r"hidden file \(the name starts with '\.'; refused\)"),
+        Case("bom_then_cp1252_csv", f"{r}/bom lalu windows.csv", _bom_then_cp1252, Loaded(3), check=_check_bom_cp1252),
+        Case(
+            "formula_without_value_name_column",
+            f"{r}/rumus nama.xlsx",
+            _uncalculated_formulas(4700, True),
+            Quarantined("FORMULA_NOT_CALCULATED"),
+            r"column C: Nama \(nama\) holds 3 formula cell",
+            check=_check_uncalculated_name,
+        ),
+        Case(
+            "formula_without_value_wage_column",
+            f"{r}/rumus gaji.xlsx",
+            _uncalculated_formulas(4710, False),
+            Loaded(3),
+            check=_check_uncalculated_wage,
+        ),
+        Case(
+            "dot_file",
+            f"{r}/.roster.csv",
+            lambda p: write_csv(p, roster_rows(4800, 2)),
+            Refused(),
+            r"hidden file \(the name starts with '\.'; refused\)",
+        ),
         Case("dpa_budget_layout", "budgets/74.71/2025/DPA Dinkes 2025.xlsx", _dpa, Loaded(2), check=_check_dpa),
-        Case("identifiers_as_typed", f"{r}/nik diketik.csv", _identifiers_as_typed, Loaded(6),
-             check=_check_identifiers),
-        Case("budget_volume_with_units", "budgets/74.71/2025/Dinsos volume orang.xlsx", _budget_volume_units,
-             Loaded(2), check=_check_volume_units),
-        Case("budget_volume_person_months", "budgets/74.71/2025/DPA Dinsos 2025.xlsx", _dpa_person_months,
-             Loaded(2), check=_check_person_months),
+        Case(
+            "identifiers_as_typed", f"{r}/nik diketik.csv", _identifiers_as_typed, Loaded(6), check=_check_identifiers
+        ),
+        Case(
+            "budget_volume_with_units",
+            "budgets/74.71/2025/Dinsos volume orang.xlsx",
+            _budget_volume_units,
+            Loaded(2),
+            check=_check_volume_units,
+        ),
+        Case(
+            "budget_volume_person_months",
+            "budgets/74.71/2025/DPA Dinsos 2025.xlsx",
+            _dpa_person_months,
+            Loaded(2),
+            check=_check_person_months,
+        ),
         # ---- a region folder that is a code but no Pemda of the reference regions (main 4291ed8)
-        Case("unknown_region_folder", "rosters/74.99/2025-06/roster.csv",
-             lambda p: write_csv(p, roster_rows(5000, 3)), Quarantined("UNKNOWN_REGION"),
-             "the folder '74.99' names no kabupaten/kota"),
-    ]  # fmt: skip
+        Case(
+            "unknown_region_folder",
+            "rosters/74.99/2025-06/roster.csv",
+            lambda p: write_csv(p, roster_rows(5000, 3)),
+            Quarantined("UNKNOWN_REGION"),
+            "the folder '74.99' names no kabupaten/kota",
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------- the run
@@ -1000,9 +1516,14 @@ def run(module_warehouse, tmp_path_factory) -> Run:
                 outcomes[case.kind] = {"status": "refused", "error_message": err.reason}
     quarantine = Path(os.environ["UCJ_QUARANTINE_DIR"])
     return Run(
-        landing, quarantine, {c.kind: c for c in all_cases}, outcomes, sizes, module_warehouse.conninfo,
+        landing,
+        quarantine,
+        {c.kind: c for c in all_cases},
+        outcomes,
+        sizes,
+        module_warehouse.conninfo,
         module_warehouse.url,
-    )  # fmt: skip
+    )
 
 
 def _kinds() -> list[str]:
@@ -1146,9 +1667,18 @@ def test_very_large_file_is_read_in_bounded_chunks(run: Run) -> None:
 def test_second_run_over_the_same_folder_changes_nothing(run: Run) -> None:
     def counts() -> dict[str, int]:
         with psycopg.connect(run.conninfo) as conn:
-            out = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
-                   for t in ("audit.files", "audit.rejected_rows", "raw.rosters", "raw.participants", "raw.claims",
-                             "raw.budgets", "raw.workforce")}  # fmt: skip
+            out = {
+                t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+                for t in (
+                    "audit.files",
+                    "audit.rejected_rows",
+                    "raw.rosters",
+                    "raw.participants",
+                    "raw.claims",
+                    "raw.budgets",
+                    "raw.workforce",
+                )
+            }
             out["current"] = conn.execute("select count(*) from audit.files where is_current").fetchone()[0]
         return out
 
@@ -1186,8 +1716,11 @@ def test_outcomes_are_documented(run: Run) -> None:
 def test_known_gaps_are_cases_and_marked_in_the_docs(run: Run) -> None:
     """Every known gap is a case of the corpus, and the doc's row says it is a known gap."""
     text = DOCS.read_text(encoding="utf-8")
-    rows = {cells[0]: cells for line in text.splitlines()
-            if len(cells := [c.strip().strip("`") for c in line.strip().strip("|").split("|")]) >= 4}  # fmt: skip
+    rows = {
+        cells[0]: cells
+        for line in text.splitlines()
+        if len(cells := [c.strip().strip("`") for c in line.strip().strip("|").split("|")]) >= 4
+    }
     for kind in KNOWN_GAPS:
         assert kind in run.cases, kind
         assert "KNOWN GAP" in rows[kind][3], (kind, rows[kind])
@@ -1199,10 +1732,21 @@ def test_rejects_report_is_what_an_opd_can_act_on(run: Run) -> None:
     console = Console(record=True, width=300)
     print_rejects(console, "74.71", "2025-06", url=run.url)
     text = console.export_text()
-    for expected in ("Kota Kendari", "nik salah.csv", "NIK_BAD_DATE", "NIK_UNKNOWN_REGION", "gaji aneh.csv",
-                     "MONEY_UNPARSEABLE", "DIKARANTINA / QUARANTINED", "WRONG_PERIOD", "BROKEN_QUOTES",
-                     "yang harus dilakukan / what to do", "(angka/number)", "=1+1",
-                     "I: Gaji/Honor per Bulan (upah)"):  # fmt: skip
+    for expected in (
+        "Kota Kendari",
+        "nik salah.csv",
+        "NIK_BAD_DATE",
+        "NIK_UNKNOWN_REGION",
+        "gaji aneh.csv",
+        "MONEY_UNPARSEABLE",
+        "DIKARANTINA / QUARANTINED",
+        "WRONG_PERIOD",
+        "BROKEN_QUOTES",
+        "yang harus dilakukan / what to do",
+        "(angka/number)",
+        "=1+1",
+        "I: Gaji/Honor per Bulan (upah)",
+    ):
         assert expected in text, expected
     assert not re.search(r"(?<!\d)\d{16}(?!\d)", text), "a full NIK in the rejects report"
     line = r"tanggal salah\.csv\s.*\s3\s.*D: Tanggal Lahir \(tanggal_lahir\)\s.*31-02-1990\s.*DATE_INVALID"

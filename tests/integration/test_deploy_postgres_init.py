@@ -45,10 +45,14 @@ def local_postgres() -> str:
 def test_the_postgres_init_script_creates_the_databases(local_postgres, env_file):
     tag = uuid.uuid4().hex[:8]
     names = {
-        "WAREHOUSE_DB_NAME": f"h6_wh_{tag}", "WAREHOUSE_DB_USER": f"h6_loader_{tag}",
-        "WAREHOUSE_READER_USER": f"h6_reader_{tag}", "AIRFLOW_DB_NAME": f"h6_af_{tag}",
-        "AIRFLOW_DB_USER": f"h6_af_{tag}", "METABASE_DB_NAME": f"h6_mb_{tag}", "METABASE_DB_USER": f"h6_mb_{tag}",
-    }  # fmt: skip
+        "WAREHOUSE_DB_NAME": f"h6_wh_{tag}",
+        "WAREHOUSE_DB_USER": f"h6_loader_{tag}",
+        "WAREHOUSE_READER_USER": f"h6_reader_{tag}",
+        "AIRFLOW_DB_NAME": f"h6_af_{tag}",
+        "AIRFLOW_DB_USER": f"h6_af_{tag}",
+        "METABASE_DB_NAME": f"h6_mb_{tag}",
+        "METABASE_DB_USER": f"h6_mb_{tag}",
+    }
     admin = psycopg.conninfo.conninfo_to_dict(local_postgres)
     env = {
         **os.environ,
@@ -62,9 +66,12 @@ def test_the_postgres_init_script_creates_the_databases(local_postgres, env_file
         done = subprocess.run(["bash", str(INIT_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         with psycopg.connect(local_postgres, autocommit=True) as conn:
-            owners = dict(conn.execute(
-                "select datname, pg_get_userbyid(datdba) from pg_database where datname like %s", (f"h6_%_{tag}",),
-            ).fetchall())  # fmt: skip
+            owners = dict(
+                conn.execute(
+                    "select datname, pg_get_userbyid(datdba) from pg_database where datname like %s",
+                    (f"h6_%_{tag}",),
+                ).fetchall()
+            )
         assert owners == {
             names["WAREHOUSE_DB_NAME"]: names["WAREHOUSE_DB_USER"],
             names["AIRFLOW_DB_NAME"]: names["AIRFLOW_DB_USER"],

@@ -16,10 +16,14 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-HOLD = "from pathlib import Path; import time; from ucj.warehouse import start_embedded; start_embedded(Path({!r}));" \
-       " print('up', flush=True); time.sleep(600)"  # fmt: skip
-USE = "from pathlib import Path; from ucj.warehouse import start_embedded, stop_embedded; start_embedded(Path({!r}));" \
-      " stop_embedded()"  # fmt: skip
+HOLD = (
+    "from pathlib import Path; import time; from ucj.warehouse import start_embedded; start_embedded(Path({!r}));"
+    " print('up', flush=True); time.sleep(600)"
+)
+USE = (
+    "from pathlib import Path; from ucj.warehouse import start_embedded, stop_embedded; start_embedded(Path({!r}));"
+    " stop_embedded()"
+)
 
 
 def _postmaster(pgdata: Path) -> int:

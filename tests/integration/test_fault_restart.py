@@ -206,8 +206,15 @@ def restarted(tmp_path_factory, pg_server_url) -> Iterator[dict[str, Any]]:
             transform.run_dbt(["build"])  # an earlier night's marts, which the reader holds
             built_before = marts(conninfo)
             dbt = _restarted_transform(server, conninfo, database)
-            yield {"ingest": ingest, "transform": dbt, "conninfo": conninfo, "baseline": baseline,
-                   "built_before": built_before, "marts": marts(conninfo), "server": server}  # fmt: skip
+            yield {
+                "ingest": ingest,
+                "transform": dbt,
+                "conninfo": conninfo,
+                "baseline": baseline,
+                "built_before": built_before,
+                "marts": marts(conninfo),
+                "server": server,
+            }
         finally:
             if not server.is_running():
                 server.start()  # a failed test leaves it stopped; the database is dropped all the same

@@ -79,8 +79,14 @@ class LockedTable(threading.Thread):
 
 def _waiting(conninfo: str, database: str, like: str) -> bool:
     """A statement of the database that waits for a table lock (dbt's statements open with a comment)."""
-    return bool(query(conninfo, """select 1 from pg_stat_activity where datname = %s and wait_event_type = 'Lock'
-                                   and wait_event = 'relation' and query ilike %s""", (database, like)))  # fmt: skip
+    return bool(
+        query(
+            conninfo,
+            """select 1 from pg_stat_activity where datname = %s and wait_event_type = 'Lock'
+                                   and wait_event = 'relation' and query ilike %s""",
+            (database, like),
+        )
+    )
 
 
 class Toucher(threading.Thread):
@@ -103,8 +109,10 @@ def _small_disk(folder: Path) -> Iterator[bool]:
     """The quarantine folder on a 64 KiB tmpfs (the two damaged files do not fit); False where
     this machine does not let the test mount one (the folder is then an ordinary one)."""
     folder.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
-                             capture_output=True).returncode == 0  # fmt: skip
+    mounted = (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True).returncode
+        == 0
+    )
     try:
         yield mounted
     finally:
@@ -113,9 +121,14 @@ def _small_disk(folder: Path) -> Iterator[bool]:
 
 
 def _lock_held_by(conninfo: str, application: str) -> bool:
-    return bool(query(conninfo, """select 1 from pg_locks l join pg_stat_activity a using (pid)
+    return bool(
+        query(
+            conninfo,
+            """select 1 from pg_locks l join pg_stat_activity a using (pid)
                                    where l.locktype = 'advisory' and l.granted and a.application_name = %s""",
-                      (application,)))  # fmt: skip
+            (application,),
+        )
+    )
 
 
 def _running(conninfo: str) -> set[str]:
@@ -168,9 +181,10 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         # 3. two runs at once, while a file is still being copied in
         loaded = {r[0] for r in query(conninfo, "select relative_path from audit.files where status = 'loaded'")}
         candidates = sorted(
-            str(p.relative_to(landing)) for p in landing.rglob("*.csv") if str(p.relative_to(landing)) not in loaded
-            and str(p.relative_to(landing)) not in (NUL_FILE, LONG_FILE)
-        )  # fmt: skip
+            str(p.relative_to(landing))
+            for p in landing.rglob("*.csv")
+            if str(p.relative_to(landing)) not in loaded and str(p.relative_to(landing)) not in (NUL_FILE, LONG_FILE)
+        )
         assert candidates, "the kills left no file to load"
         changing = out["changing"] = candidates[0]
         out["changing_bytes"] = (landing / changing).read_bytes()
@@ -185,9 +199,10 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         out["third"] = (str(third.state), task_states(third))
         out["beside_ingest_log"] = beside.output
         out["after_3"] = query(
-            conninfo, "select relative_path, status from audit.files where relative_path in (%s, %s, %s)",
+            conninfo,
+            "select relative_path, status from audit.files where relative_path in (%s, %s, %s)",
             (changing, NUL_FILE, LONG_FILE),
-        )  # fmt: skip
+        )
         out["landing_after_3"] = {rel: (landing / rel).exists() for rel in (NUL_FILE, LONG_FILE)}
         out["quarantine_after_3"] = sorted(str(p.relative_to(quarantine)) for p in quarantine.rglob("*") if p.is_file())
 
@@ -244,8 +259,9 @@ def test_killed_mid_copy_leaves_nothing_and_the_next_run_loads_the_file(night) -
     loaded, unsound = night["after_kill_1"]
     assert unsound == [], "a killed COPY left rows behind"
     assert loaded == night["loaded_before_kill_1"], "the file of the killed COPY was registered"
-    participants = query(night["conninfo"], "select count(*) from audit.files where source = 'participants' "
-                                            "and status = 'loaded'")[0][0]  # fmt: skip
+    participants = query(
+        night["conninfo"], "select count(*) from audit.files where source = 'participants' and status = 'loaded'"
+    )[0][0]
     assert participants > 0, "the next runs loaded the participation exports"
     _assert_invariants(night)
 
@@ -269,8 +285,9 @@ def test_killed_runs_left_running_are_closed_as_failed_by_the_next_run(night) ->
 
 def test_a_file_changing_while_read_is_left_for_the_next_run(night) -> None:
     assert not [row for row in night["after_3"] if row[0] == night["changing"]], "a file still changing was registered"
-    rows = query(night["conninfo"], "select status, rows_read from audit.files where relative_path = %s",
-                 (night["changing"],))  # fmt: skip
+    rows = query(
+        night["conninfo"], "select status, rows_read from audit.files where relative_path = %s", (night["changing"],)
+    )
     assert len(rows) == 1 and rows[0][0] == "loaded" and rows[0][1] > 0, rows
     assert (night["landing"] / night["changing"]).read_bytes() == night["changing_bytes"]
     _assert_invariants(night)
@@ -279,8 +296,10 @@ def test_a_file_changing_while_read_is_left_for_the_next_run(night) -> None:
 def test_two_ingest_runs_at_once_load_every_file_once(night) -> None:
     assert night["unloaded_before_3"] > 1, "the two runs had files to share"
     assert "DAG RUN STATE" in night["beside_ingest_log"], night["beside_ingest_log"][-2000:]
-    twice = query(night["conninfo"], "select relative_path from audit.files where status = 'loaded' "
-                                     "group by 1 having count(*) > 1")  # fmt: skip
+    twice = query(
+        night["conninfo"],
+        "select relative_path from audit.files where status = 'loaded' group by 1 having count(*) > 1",
+    )
     assert twice == [], "a file loaded twice"
     _assert_invariants(night)
 
@@ -298,8 +317,11 @@ def test_a_full_quarantine_disk_keeps_the_damaged_files_in_the_landing_until_spa
 
 @pytest.mark.parametrize(("path", "code"), [(NUL_FILE, "NUL_CHARACTER"), (LONG_FILE, "FIELD_TOO_LONG")])
 def test_a_damaged_file_is_quarantined_with_its_reason_and_the_night_goes_on(night, path: str, code: str) -> None:
-    rows = query(night["conninfo"], "select status, error_code, quarantine_path from audit.files "
-                                    "where relative_path = %s", (path,))  # fmt: skip
+    rows = query(
+        night["conninfo"],
+        "select status, error_code, quarantine_path from audit.files where relative_path = %s",
+        (path,),
+    )
     assert [(status, error) for status, error, _ in rows] == [("quarantined", code)]
     moved = Path(rows[0][2])
     assert moved.exists() and Path(f"{moved}.report.md").exists() and not (night["landing"] / path).exists()
@@ -322,6 +344,7 @@ def test_a_transform_after_a_killed_one_builds_cleanly_in_its_usual_time(night) 
 def test_two_dbt_commands_at_once_wait_for_each_other(night) -> None:
     assert night["beside_rc"] == 0, night["beside_log"][-3000:]
     assert "already exists" not in night["beside_log"] + night["rerun_log"]
-    assert re.search(r"dbt run waits: another dbt command writes to the warehouse \(ucj: ucj_transform",
-                     night["beside_log"]), night["beside_log"][-2000:]  # fmt: skip
+    assert re.search(
+        r"dbt run waits: another dbt command writes to the warehouse \(ucj: ucj_transform", night["beside_log"]
+    ), night["beside_log"][-2000:]
     _assert_invariants(night)

@@ -66,7 +66,6 @@ def records(out: Path, doc: dict, entry: dict, drop_defects: bool = True) -> lis
     return out_rows
 
 
-
 def files(doc: dict, source: str, region: str, period: str | None = None) -> list[dict]:
     return [
         f

@@ -77,8 +77,14 @@ def interrupted(tmp_path_factory, pg_server_url) -> dict:
         from ucj import transform
 
         transform.run_dbt(["build"])
-        yield {"run": run, "states": task_states(run), "breaker": breaker, "conninfo": conninfo,
-               "marts": marts(conninfo), "baseline": baseline}  # fmt: skip
+        yield {
+            "run": run,
+            "states": task_states(run),
+            "breaker": breaker,
+            "conninfo": conninfo,
+            "marts": marts(conninfo),
+            "baseline": baseline,
+        }
     finally:
         wh.close()
 

@@ -54,8 +54,10 @@ def ingest_folder(landing: Path, conninfo: str) -> dict[str, dict[str, Any]]:
 
 def counts(conninfo: str) -> dict[str, int]:
     with psycopg.connect(conninfo) as conn:
-        out = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
-               for t in ("audit.files", "audit.rejected_rows", *(f"raw.{s}" for s in SOURCES))}  # fmt: skip
+        out = {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("audit.files", "audit.rejected_rows", *(f"raw.{s}" for s in SOURCES))
+        }
         out["current"] = conn.execute("select count(*) from audit.files where is_current").fetchone()[0]
     return out
 

@@ -127,15 +127,23 @@ def incremental_then_full(generated, warehouses, tmp_path_factory) -> dict[str, 
     transform.run_dbt(["build", "--full-refresh"])
     corrected_full_refresh = checksums(conninfo)
     return {
-        "first": first, "incremental": incremental, "full_refresh": full_refresh,
-        "corrected": corrected, "corrected_full_refresh": corrected_full_refresh, "fallbacks": fallbacks,
-    }  # fmt: skip
+        "first": first,
+        "incremental": incremental,
+        "full_refresh": full_refresh,
+        "corrected": corrected,
+        "corrected_full_refresh": corrected_full_refresh,
+        "fallbacks": fallbacks,
+    }
 
 
 def test_added_month_changes_the_marts(incremental_then_full) -> None:
     runs = incremental_then_full
-    for table in ("marts.fct_coverage_monthly", "marts.fct_lapsed_participants_monthly",
-                  "restricted.lapsed_participants", "intermediate.int_participant_status_latest"):  # fmt: skip
+    for table in (
+        "marts.fct_coverage_monthly",
+        "marts.fct_lapsed_participants_monthly",
+        "restricted.lapsed_participants",
+        "intermediate.int_participant_status_latest",
+    ):
         assert runs["first"][table] != runs["incremental"][table], table
 
 
@@ -146,8 +154,12 @@ def test_incremental_run_equals_full_refresh(incremental_then_full) -> None:
 
 def test_corrected_months_in_the_window_equal_full_refresh(incremental_then_full) -> None:
     runs = incremental_then_full
-    for table in ("marts.fct_lapsed_participants_monthly", "restricted.lapsed_participants",
-                  "intermediate.int_participant_status_latest", "marts.fct_coverage_monthly"):  # fmt: skip
+    for table in (
+        "marts.fct_lapsed_participants_monthly",
+        "restricted.lapsed_participants",
+        "intermediate.int_participant_status_latest",
+        "marts.fct_coverage_monthly",
+    ):
         assert runs["corrected"][table] != runs["full_refresh"][table], table
     assert runs["fallbacks"] > 0, "people no longer listed fall back to a month before the window"
     assert runs["corrected"] == runs["corrected_full_refresh"]
@@ -159,17 +171,27 @@ def test_two_full_runs_give_identical_marts(generated, warehouses, incremental_t
     ingest_then_build(copy_landing(generated, tmp / "landing"))
     second = checksums(conninfo)
     with psycopg.connect(conninfo) as conn:  # file ids are the warehouse's own: they differ between the two
-        lineage = {f"{schema}.{table}" for schema, table in conn.execute(
-            "select table_schema, table_name from information_schema.columns where column_name = 'file_id'"
-        )}  # fmt: skip
+        lineage = {
+            f"{schema}.{table}"
+            for schema, table in conn.execute(
+                "select table_schema, table_name from information_schema.columns where column_name = 'file_id'"
+            )
+        }
     first_warehouse = incremental_then_full["full_refresh"]
     assert {k: v for k, v in second.items() if k not in lineage} == {
         k: v for k, v in first_warehouse.items() if k not in lineage
     }
     assert set(second) == set(first_warehouse)
     assert set(second) >= {
-        "marts.fct_coverage_monthly", "marts.fct_opd_enrollment_monthly", "marts.fct_claims",
-        "marts.fct_claims_monthly", "marts.fct_budget_yearly", "marts.dim_region", "marts.dim_opd",
-        "marts.fct_lapsed_participants_monthly", "marts.fct_rentan_coverage_monthly",
-        "restricted.lapsed_participants", "intermediate.int_participant_status_latest",
-    }  # fmt: skip
+        "marts.fct_coverage_monthly",
+        "marts.fct_opd_enrollment_monthly",
+        "marts.fct_claims",
+        "marts.fct_claims_monthly",
+        "marts.fct_budget_yearly",
+        "marts.dim_region",
+        "marts.dim_opd",
+        "marts.fct_lapsed_participants_monthly",
+        "marts.fct_rentan_coverage_monthly",
+        "restricted.lapsed_participants",
+        "intermediate.int_participant_status_latest",
+    }

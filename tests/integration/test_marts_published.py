@@ -123,13 +123,15 @@ def test_wakatobi_claims_are_per_rule(published: str) -> None:
 
 def test_marts_hold_no_personal_identifiers(published: str) -> None:
     with psycopg.connect(published) as conn:
-        columns = {r[0] for r in conn.execute(
-            "select column_name from information_schema.columns where table_schema = 'marts'"
-        )}  # fmt: skip
+        columns = {
+            r[0]
+            for r in conn.execute("select column_name from information_schema.columns where table_schema = 'marts'")
+        }
         assert not columns & {"nik", "kpj", "nama", "worker_name", "participant_name"}
-        restricted = {r[0] for r in conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'restricted'"
-        )}  # fmt: skip
+        restricted = {
+            r[0]
+            for r in conn.execute("select table_name from information_schema.tables where table_schema = 'restricted'")
+        }
         assert {"workers_not_enrolled", "lapsed_participants"} <= restricted
 
 
@@ -189,9 +191,9 @@ def test_province_budget_rows_are_the_sum_of_the_regions(published: str) -> None
                    from marts.fct_budget_totals_yearly"""
             )
         }
-        opd_rows = dict(conn.execute(
-            "select fiscal_year, sum(budgeted_idr) from marts.fct_budget_yearly group by 1"
-        ).fetchall())  # fmt: skip
+        opd_rows = dict(
+            conn.execute("select fiscal_year, sum(budgeted_idr) from marts.fct_budget_yearly group by 1").fetchall()
+        )
     regions = ("74.07", "74.71", "74.72")
     for year in (2025, 2026):
         province = rows[("74", year)]

@@ -17,18 +17,37 @@ pytestmark = pytest.mark.integration
 _n = itertools.count(1)
 
 
-def add_file(conn: psycopg.Connection, source: str, region: str, period: str, status: str = "loaded",
-             loaded_at: datetime | None = None, run_id: str | None = None) -> int:  # fmt: skip
+def add_file(
+    conn: psycopg.Connection,
+    source: str,
+    region: str,
+    period: str,
+    status: str = "loaded",
+    loaded_at: datetime | None = None,
+    run_id: str | None = None,
+) -> int:
     n = next(_n)
     rows = 10 if status == "loaded" else 0
     return conn.execute(
         """insert into audit.files (source, kode_wilayah, period, relative_path, file_name, content_sha256,
                size_bytes, status, is_current, rows_read, rows_loaded, run_id, seen_at, finished_at)
            values (%s, %s, %s, %s, %s, %s, 100, %s, %s, %s, %s, %s, %s, %s) returning file_id""",
-        (source, region, period, f"{source}/{region}/{period}/f{n}.xlsx", f"f{n}.xlsx", f"sha{n}", status,
-         status == "loaded", rows, rows, run_id, loaded_at or datetime(2025, 7, 1, tzinfo=UTC),
-         loaded_at or datetime(2025, 7, 1, tzinfo=UTC)),
-    ).fetchone()[0]  # fmt: skip
+        (
+            source,
+            region,
+            period,
+            f"{source}/{region}/{period}/f{n}.xlsx",
+            f"f{n}.xlsx",
+            f"sha{n}",
+            status,
+            status == "loaded",
+            rows,
+            rows,
+            run_id,
+            loaded_at or datetime(2025, 7, 1, tzinfo=UTC),
+            loaded_at or datetime(2025, 7, 1, tzinfo=UTC),
+        ),
+    ).fetchone()[0]
 
 
 # --------------------------------------------------------------------------- cadence
@@ -119,8 +138,14 @@ def _runs(conninfo: str) -> dict[tuple[str, str], dict]:
 def test_ingest_run_is_recorded_with_files_rows_and_gx(warehouse):
     run_id = "scheduled__2025-07-01T01:00:00+08:00"
     started = datetime(2025, 6, 30, 17, 0, tzinfo=UTC)
-    history.record_run_start(warehouse.conninfo, dag_id="ucj_ingest", run_id=run_id, run_type="scheduled",
-                             logical_date=started, started_at=started)  # fmt: skip
+    history.record_run_start(
+        warehouse.conninfo,
+        dag_id="ucj_ingest",
+        run_id=run_id,
+        run_type="scheduled",
+        logical_date=started,
+        started_at=started,
+    )
     with psycopg.connect(warehouse.conninfo) as conn:
         file_id = add_file(conn, "rosters", "74.71", "2025-06", run_id=run_id)
         for failed in (2, 1):
@@ -129,8 +154,14 @@ def test_ingest_run_is_recorded_with_files_rows_and_gx(warehouse):
                        rows_validated, summary, run_id) values (%s, 'rosters', false, 12, %s, 10, '{}', %s)""",
                 (file_id, failed, run_id),
             )
-    summary = {"files": 3, "by_status": {"loaded": 1, "quarantined": 1, "duplicate": 1},
-               "rows_read": 12, "rows_loaded": 10, "rows_rejected": 2, "changed": True}  # fmt: skip
+    summary = {
+        "files": 3,
+        "by_status": {"loaded": 1, "quarantined": 1, "duplicate": 1},
+        "rows_read": 12,
+        "rows_loaded": 10,
+        "rows_rejected": 2,
+        "changed": True,
+    }
     history.record_ingest_end(warehouse.conninfo, dag_id="ucj_ingest", run_id=run_id, summary=summary)
 
     row = _runs(warehouse.conninfo)["ucj_ingest", run_id]
@@ -167,8 +198,11 @@ def test_transform_run_is_recorded_from_cosmos_task_states(warehouse):
     history.record_transform_end(warehouse.conninfo, dag_id="ucj_transform", run_id="manual__1", task_states=states)
     row = _runs(warehouse.conninfo)["ucj_transform", "manual__1"]  # no start recorded: a row anyway
     assert (row["state"], row["dbt_models_ok"], row["dbt_models_failed"], row["dbt_tests_failed"]) == (
-        "failed", 2, 1, 1,
-    )  # fmt: skip
+        "failed",
+        2,
+        1,
+        1,
+    )
     assert history.run_state({"a": "success", "end": "running"}) == "success"
     assert history.run_state({"a": "upstream_failed"}) == "failed"
 
@@ -184,10 +218,15 @@ def test_status_report_and_printout(warehouse):
     base = datetime(2025, 7, 20, 17, 0, tzinfo=UTC)
     for i, dag_id in enumerate(["ucj_ingest", "ucj_transform", "ucj_ingest"]):
         run_id = f"scheduled__{i}"
-        history.record_run_start(warehouse.conninfo, dag_id=dag_id, run_id=run_id,
-                                 started_at=base + timedelta(days=i))  # fmt: skip
-        history.record_run_end(warehouse.conninfo, dag_id=dag_id, run_id=run_id, state="success",
-                               finished_at=base + timedelta(days=i, minutes=3), rows_loaded=1000 * i)  # fmt: skip
+        history.record_run_start(warehouse.conninfo, dag_id=dag_id, run_id=run_id, started_at=base + timedelta(days=i))
+        history.record_run_end(
+            warehouse.conninfo,
+            dag_id=dag_id,
+            run_id=run_id,
+            state="success",
+            finished_at=base + timedelta(days=i, minutes=3),
+            rows_loaded=1000 * i,
+        )
     with psycopg.connect(warehouse.conninfo) as conn:
         add_file(conn, "participants", "74.71", "2025-05")
         conn.commit()

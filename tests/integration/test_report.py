@@ -36,6 +36,7 @@ import pytest
 from marts_helpers import ModuleWarehouse, copy_landing
 
 from ucj.airflow_ui import default_zone_script
+from ucj.bulan import BULAN
 from ucj.generate import generate
 
 pytestmark = pytest.mark.integration
@@ -45,8 +46,16 @@ OUTPUT = ROOT / "tests" / "output" / "report"
 CHROMIUM = Path("/usr/bin/chromium")
 TODAY = date(2025, 7, 25)  # the day late sources are judged on: the June files are due by 20 July
 CHARTS = {"trajectory", "segments", "opd", "budget", "claims_paid", "claims_days", "quality"}
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 # --------------------------------------------------------------------------- the marts
@@ -135,10 +144,8 @@ def expected_headline(conninfo: str, regions: list[str]) -> dict[str, str]:
         (quarantined,) = q(
             "select count(*) from audit.files where kode_wilayah = any(%(r)s) and status = 'quarantined'"
         )
-    bulan = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-             "November", "Desember"]  # fmt: skip
     return {
-        "as_of_month": f"{bulan[month.month - 1]} {month.year}",
+        "as_of_month": f"{BULAN[month.month - 1]} {month.year}",
         "coverage_pct": pct(coverage),
         "target_pct": pct(target),
         "active_participants": count(active),
@@ -225,10 +232,21 @@ def test_one_off_report_from_the_command_line(marts, browser, capsys):
     out = marts["tmp"] / "one-off" / "kendari.html"
     env = {**os.environ, "UCJ_WAREHOUSE_URL": marts["url"]}
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "ucj"), "report", "--region", "74.71", "--out", str(out),
-         "--today", TODAY.isoformat()],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "ucj"),
+            "report",
+            "--region",
+            "74.71",
+            "--out",
+            str(out),
+            "--today",
+            TODAY.isoformat(),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     html = out.read_text(encoding="utf-8")
     assert "<script src=" not in html  # plotly.js is inline: nothing to fetch
@@ -244,13 +262,23 @@ def test_one_off_report_from_the_command_line(marts, browser, capsys):
 
     bad = subprocess.run(
         [str(Path(sys.executable).parent / "ucj"), "report", "--region", "99.99", "--out", str(out)],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 2 and "unknown region code '99.99'" in bad.stdout
 
 
-BUDGET_FIGURES = ("budgeted_idr", "required_idr", "billed_idr", "paid_idr", "shortfall_idr", "surplus_idr",
-                  "budgeted_without_roster_idr")  # fmt: skip
+BUDGET_FIGURES = (
+    "budgeted_idr",
+    "required_idr",
+    "billed_idr",
+    "paid_idr",
+    "shortfall_idr",
+    "surplus_idr",
+    "budgeted_without_roster_idr",
+)
 
 
 def test_province_budget_is_the_sum_of_the_regions(marts):
@@ -358,8 +386,10 @@ def test_plugin_serves_reports_and_docs_behind_the_airflow_login(marts, airflow_
         assert [a["url_prefix"] for a in ours["fastapi_apps"]] == ["/ucj"]
         views = {v["url_route"]: v for v in ours["external_views"]}
         assert {r: v["href"] for r, v in views.items()} == {
-            "ucj-reports": "ucj/reports/", "ucj-data-docs": "ucj/data-docs/", "ucj-dbt-docs": "ucj/dbt-docs/"
-        }  # fmt: skip
+            "ucj-reports": "ucj/reports/",
+            "ucj-data-docs": "ucj/data-docs/",
+            "ucj-dbt-docs": "ucj/dbt-docs/",
+        }
         assert {v["destination"] for v in views.values()} == {"nav"}
 
         index = client.get("/ucj/reports/", headers=auth)
@@ -410,8 +440,9 @@ def test_nightly_reports_in_chromium_through_airflow(marts, airflow_server, brow
     context.add_cookies([{"name": "_token", "value": token.json()["access_token"], "url": base}])
     try:
         with psycopg.connect(marts["conninfo"]) as conn:
-            regions = [r[0] for r in conn.execute(
-                "select distinct kode_wilayah from marts.fct_coverage_monthly order by 1")]  # fmt: skip
+            regions = [
+                r[0] for r in conn.execute("select distinct kode_wilayah from marts.fct_coverage_monthly order by 1")
+            ]
         assert regions == ["74.71", "74.72"]
         for slug, scope, charts in [("provinsi-74", regions, CHARTS | {"regions"})] + [
             (r.replace(".", "-"), [r], CHARTS) for r in regions

@@ -57,16 +57,22 @@ class Built:
 
     def tables(self, schema: str) -> list[str]:
         with self.admin() as conn:
-            return [r[0] for r in conn.execute(
-                "select table_name from information_schema.tables where table_schema = %s order by 1", (schema,)
-            )]  # fmt: skip
+            return [
+                r[0]
+                for r in conn.execute(
+                    "select table_name from information_schema.tables where table_schema = %s order by 1", (schema,)
+                )
+            ]
 
     def has_kode_wilayah(self, schema: str, table: str) -> bool:
         with self.admin() as conn:
-            return bool(conn.execute(
-                "select 1 from information_schema.columns where table_schema = %s and table_name = %s"
-                " and column_name = 'kode_wilayah'", (schema, table),
-            ).fetchone())  # fmt: skip
+            return bool(
+                conn.execute(
+                    "select 1 from information_schema.columns where table_schema = %s and table_name = %s"
+                    " and column_name = 'kode_wilayah'",
+                    (schema, table),
+                ).fetchone()
+            )
 
 
 def _url(conninfo: str) -> str:
@@ -107,8 +113,11 @@ def built(tmp_path_factory, pg_server_url):
             transform.run_dbt(["build"])  # as ucj_transformer (export_environment)
             with psycopg.connect(conninfo, autocommit=True) as conn:
                 conn.execute(sql.SQL("create role {} login in role ucj_pemda_7471").format(sql.Identifier(logins[0])))
-                conn.execute(sql.SQL("create role {} login in role ucj_caseworker, ucj_pemda_7472").format(
-                    sql.Identifier(logins[1])))  # fmt: skip
+                conn.execute(
+                    sql.SQL("create role {} login in role ucj_caseworker, ucj_pemda_7472").format(
+                        sql.Identifier(logins[1])
+                    )
+                )
             yield Built(conninfo, tmp / "dbt-target", *logins, gx_results)
         finally:
             wh.close()
@@ -119,16 +128,19 @@ def built(tmp_path_factory, pg_server_url):
 
 def test_dbt_ran_as_the_transformer_and_owns_its_schemas(built: Built) -> None:
     with built.admin() as conn:
-        owners = dict(conn.execute(
-            "select n.nspname, pg_get_userbyid(n.nspowner) from pg_namespace n"
-            " where nspname in ('staging', 'intermediate', 'marts', 'restricted', 'snapshots', 'reference')"
-        ).fetchall())  # fmt: skip
+        owners = dict(
+            conn.execute(
+                "select n.nspname, pg_get_userbyid(n.nspowner) from pg_namespace n"
+                " where nspname in ('staging', 'intermediate', 'marts', 'restricted', 'snapshots', 'reference')"
+            ).fetchall()
+        )
         tables = conn.execute(
             "select count(*), count(*) filter (where tableowner <> %s) from pg_tables where schemaname = 'marts'",
             (TRANSFORMER,),
         ).fetchone()
-    assert owners == dict.fromkeys(("staging", "intermediate", "marts", "restricted", "snapshots", "reference"),
-                                   TRANSFORMER)  # fmt: skip
+    assert owners == dict.fromkeys(
+        ("staging", "intermediate", "marts", "restricted", "snapshots", "reference"), TRANSFORMER
+    )
     assert tables[0] >= 10 and tables[1] == 0
 
 
@@ -163,10 +175,33 @@ def test_psql_reads_every_mart_as_bi_reader(built: Built) -> None:
     marts = built.tables("marts")
     script = "\n".join(f"select '{t}', count(*) from marts.{t};" for t in marts)
     done = subprocess.run(
-        [psql, "-X", "-v", "ON_ERROR_STOP=1", "-At", "-F", "\t", "-h", p.host, "-p", str(p.port), "-U", BI_READER,
-         "-d", p.dbname, "-c", "select current_user", "-f", "-"],
-        input=script, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        [
+            psql,
+            "-X",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+            "-F",
+            "\t",
+            "-h",
+            p.host,
+            "-p",
+            str(p.port),
+            "-U",
+            BI_READER,
+            "-d",
+            p.dbname,
+            "-c",
+            "select current_user",
+            "-f",
+            "-",
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.split()
     assert lines[0] == BI_READER
@@ -175,10 +210,28 @@ def test_psql_reads_every_mart_as_bi_reader(built: Built) -> None:
         assert counts == {t: _count(admin, "marts", t) for t in marts}
     assert sum(counts.values()) > 0
     denied = subprocess.run(
-        [psql, "-X", "-v", "ON_ERROR_STOP=1", "-At", "-h", p.host, "-p", str(p.port), "-U", BI_READER, "-d", p.dbname,
-         "-c", "select count(*) from restricted.workers_not_enrolled"],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        [
+            psql,
+            "-X",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+            "-h",
+            p.host,
+            "-p",
+            str(p.port),
+            "-U",
+            BI_READER,
+            "-d",
+            p.dbname,
+            "-c",
+            "select count(*) from restricted.workers_not_enrolled",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert denied.returncode != 0 and "permission denied" in denied.stderr
 
 
@@ -204,16 +257,26 @@ def test_views_of_marts_keep_row_security(built: Built) -> None:
     freshness view reads the file registry with its owner's rights, filters regions itself and is
     a security barrier. Every view is granted to BI and the Pemda roles, as the tables are."""
     with built.admin() as conn:
-        views = dict(conn.execute(
-            """select c.relname, coalesce(array_to_string(c.reloptions, ','), '') from pg_class c
+        views = dict(
+            conn.execute(
+                """select c.relname, coalesce(array_to_string(c.reloptions, ','), '') from pg_class c
                join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'marts' and c.relkind = 'v'"""
-        ).fetchall())  # fmt: skip
-        granted = {r[0] for r in conn.execute(
-            """select table_name from information_schema.role_table_grants
+            ).fetchall()
+        )
+        granted = {
+            r[0]
+            for r in conn.execute(
+                """select table_name from information_schema.role_table_grants
                where table_schema = 'marts' and grantee = 'ucj_bi_reader' and privilege_type = 'SELECT'"""
-        )}  # fmt: skip
-    assert {"fct_claims_v1", "fct_lapsed_participants_monthly_v1", "fct_budget_yearly_v1", "dim_region_v1",
-            "fct_source_freshness"} <= set(views)  # fmt: skip
+            )
+        }
+    assert {
+        "fct_claims_v1",
+        "fct_lapsed_participants_monthly_v1",
+        "fct_budget_yearly_v1",
+        "dim_region_v1",
+        "fct_source_freshness",
+    } <= set(views)
     for view, options in views.items():
         assert view in granted, view
         if view == "fct_source_freshness":
@@ -238,8 +301,13 @@ def test_views_of_marts_keep_row_security(built: Built) -> None:
 
 def test_pemda_and_caseworker_roles_read_nothing_else(built: Built) -> None:
     with built.as_role(built.pemda_login) as conn:
-        for schema, table in (("raw", "participants"), ("audit", "files"), ("staging", "stg_ucj__participants"),
-                              ("restricted", "workers_not_enrolled"), ("private", "pseudonym_key")):  # fmt: skip
+        for schema, table in (
+            ("raw", "participants"),
+            ("audit", "files"),
+            ("staging", "stg_ucj__participants"),
+            ("restricted", "workers_not_enrolled"),
+            ("private", "pseudonym_key"),
+        ):
             with pytest.raises(errors.InsufficientPrivilege):
                 _count(conn, schema, table)
     with built.as_role(built.caseworker_login) as conn, built.admin() as admin:
@@ -254,17 +322,24 @@ def test_pemda_and_caseworker_roles_read_nothing_else(built: Built) -> None:
 def test_the_loader_and_the_transformer_are_least_roles(built: Built) -> None:
     with built.as_role(LOADER) as conn:
         assert _count(conn, "raw", "participants") > 0
-        for statement in ("drop table raw.rosters", "create table raw.mine (x int)",
-                          "select count(*) from marts.dim_region",
-                          "insert into audit.schema_migrations values (999, 'x', 'x')",
-                          "select count(*) from private.pseudonym_key", "create schema mine"):  # fmt: skip
+        for statement in (
+            "drop table raw.rosters",
+            "create table raw.mine (x int)",
+            "select count(*) from marts.dim_region",
+            "insert into audit.schema_migrations values (999, 'x', 'x')",
+            "select count(*) from private.pseudonym_key",
+            "create schema mine",
+        ):
             with pytest.raises(errors.InsufficientPrivilege):
                 conn.execute(statement)
     with built.as_role(TRANSFORMER) as conn:
         assert _count(conn, "raw", "participants") > 0
-        for statement in ("delete from raw.participants", "insert into audit.files (source) values ('x')",
-                          "select count(*) from private.pseudonym_key",
-                          "select private.set_pseudonym_key('mine', true)"):  # fmt: skip
+        for statement in (
+            "delete from raw.participants",
+            "insert into audit.files (source) values ('x')",
+            "select count(*) from private.pseudonym_key",
+            "select private.set_pseudonym_key('mine', true)",
+        ):
             with pytest.raises(errors.InsufficientPrivilege):
                 conn.execute(statement)
     with built.as_role(CASEWORKER) as conn:  # without a Pemda role: no person of any region

@@ -150,10 +150,12 @@ def test_a_non_superuser_owner_migrates_a_fresh_server(tmp_path, monkeypatch) ->
                 NIK, DEV_PSEUDONYM_KEY
             )
         with psycopg.connect(p.conninfo("warehouse_deployed")) as conn:
-            owners = dict(conn.execute(
-                "select nspname, pg_get_userbyid(nspowner) from pg_namespace"
-                " where nspname in ('raw', 'audit', 'private', 'marts')"
-            ).fetchall())  # fmt: skip
+            owners = dict(
+                conn.execute(
+                    "select nspname, pg_get_userbyid(nspowner) from pg_namespace"
+                    " where nspname in ('raw', 'audit', 'private', 'marts')"
+                ).fetchall()
+            )
             with_password = conn.execute(
                 "select rolname from pg_authid where rolname like 'ucj\\_%' and rolpassword is not null"
             ).fetchall()

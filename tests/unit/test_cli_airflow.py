@@ -18,8 +18,9 @@ def airflow_value(state: Path, section: str, key: str) -> str:
     """The value the real Airflow CLI resolves under `ucj airflow`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env["UCJ_STATE_DIR"] = str(state)
-    done = subprocess.run([UCJ, "airflow", "config", "get-value", section, key], env=env, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [UCJ, "airflow", "config", "get-value", section, key], env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1]
 

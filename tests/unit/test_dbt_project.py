@@ -16,9 +16,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "dbt_project"
 MARTS_OF_THE_CONTRACT = {
-    "fct_coverage_monthly", "fct_opd_enrollment_monthly", "fct_claims", "fct_claims_monthly",
-    "fct_budget_yearly", "dim_region", "dim_opd",
-}  # fmt: skip
+    "fct_coverage_monthly",
+    "fct_opd_enrollment_monthly",
+    "fct_claims",
+    "fct_claims_monthly",
+    "fct_budget_yearly",
+    "dim_region",
+    "dim_opd",
+}
 PERSONAL = {"nik", "kpj", "no_kpj", "nama", "worker_name", "participant_name"}
 
 

@@ -96,8 +96,9 @@ def test_every_airflow_service_uses_the_one_image_and_env_file(compose):
     for service in AIRFLOW_SERVICES:
         spec = compose["services"][service]
         assert {k: v for k, v in spec["build"].items() if k != "args"} == {
-            "context": ".", "dockerfile": "deploy/Dockerfile",
-        }  # fmt: skip
+            "context": ".",
+            "dockerfile": "deploy/Dockerfile",
+        }
         assert [_default(f) for f in spec["env_file"]] == ["deploy/.env"]
     for service in ("postgres", "metabase"):
         assert [_default(f) for f in compose["services"][service]["env_file"]] == ["deploy/.env"]
@@ -149,20 +150,32 @@ def test_the_warehouse_url_is_written_consistently(compose, env_file):
     url = env["UCJ_WAREHOUSE_URL"]
     p = PgParams.from_url(url)
     assert (p.host, p.port, p.user, p.password, p.dbname) == (
-        "postgres", 5432, env["WAREHOUSE_DB_USER"], env["WAREHOUSE_DB_PASSWORD"], env["WAREHOUSE_DB_NAME"],
-    )  # fmt: skip
+        "postgres",
+        5432,
+        env["WAREHOUSE_DB_USER"],
+        env["WAREHOUSE_DB_PASSWORD"],
+        env["WAREHOUSE_DB_NAME"],
+    )
     # what ucj.warehouse.export_environment would derive from the one URL
     assert env["AIRFLOW_CONN_WAREHOUSE"] == p.url(driver="postgres")
     # dbt's profile is the transformer role's (migration V020), on the same server and database
     assert (env["UCJ_PGHOST"], env["UCJ_PGPORT"], env["UCJ_PGUSER"], env["UCJ_PGPASSWORD"], env["UCJ_PGDATABASE"]) == (
-        p.host, str(p.port), "ucj_transformer", env["UCJ_TRANSFORMER_PASSWORD"], p.dbname,
-    )  # fmt: skip
+        p.host,
+        str(p.port),
+        "ucj_transformer",
+        env["UCJ_TRANSFORMER_PASSWORD"],
+        p.dbname,
+    )
     assert env["WAREHOUSE_READER_USER"] == "ucj_bi_reader"
     assert env["UCJ_BI_READER_PASSWORD"] == env["WAREHOUSE_READER_PASSWORD"]
     # Metabase keeps its own database on the same server
     assert (env["MB_DB_TYPE"], env["MB_DB_HOST"], env["MB_DB_DBNAME"], env["MB_DB_USER"], env["MB_DB_PASS"]) == (
-        "postgres", "postgres", env["METABASE_DB_NAME"], env["METABASE_DB_USER"], env["METABASE_DB_PASSWORD"],
-    )  # fmt: skip
+        "postgres",
+        "postgres",
+        env["METABASE_DB_NAME"],
+        env["METABASE_DB_USER"],
+        env["METABASE_DB_PASSWORD"],
+    )
 
 
 def test_mounts_are_where_the_project_looks(compose, env_file, project_root_in_image):

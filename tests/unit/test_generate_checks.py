@@ -15,14 +15,41 @@ from typing import Any
 
 import openpyxl
 
-BULAN = {b: i for i, b in enumerate(("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus",
-                                      "september", "oktober", "november", "desember"), 1)}  # fmt: skip
+BULAN = {
+    b: i
+    for i, b in enumerate(
+        (
+            "januari",
+            "februari",
+            "maret",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "agustus",
+            "september",
+            "oktober",
+            "november",
+            "desember",
+        ),
+        1,
+    )
+}
 SEGMENTS = {"pu", "bpu", "jakon", "penerima upah", "bukan penerima upah", "jasa konstruksi", "total"}
 NIK_RE = re.compile(r"^\d{6}([0-7]\d)(0[1-9]|1[0-2])\d{2}\d{4}$")
 SCI_RE = re.compile(r"^\d[.,]\d+E\+\d+$")
 DATE_FIELDS = {"tanggal_lahir", "tempat_tanggal_lahir", "tmt", "tanggal_kepesertaan", "tanggal_kejadian"}
-ROW_KINDS = {"nik_excel_float", "nik_invalid", "duplicate_row", "missing_required", "invalid_date", "future_date",
-             "negative_wage", "absurd_wage", "unknown_segment"}  # fmt: skip
+ROW_KINDS = {
+    "nik_excel_float",
+    "nik_invalid",
+    "duplicate_row",
+    "missing_required",
+    "invalid_date",
+    "future_date",
+    "negative_wage",
+    "absurd_wage",
+    "unknown_segment",
+}
 REQUIRED = {
     "rosters": {"nik", "nama"},
     "participants": {"nik", "kpj", "nama", "segmen", "status_kepesertaan"},

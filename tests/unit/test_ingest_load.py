@@ -56,21 +56,32 @@ def test_sha256_of(tmp_path: Path) -> None:
 
 
 def test_duplicate_columns_that_agree_fill_each_others_gaps(tmp_path: Path) -> None:
-    path = _write(tmp_path / "r.csv", [["NIK", "Nama", "No. KTP", "OPD"], [NIK_A, "Ani", NIK_A, "Dinkes"],
-                                       ["", "Budi", NIK_B, "Dinkes"], [NIK_B, "Citra", "", "Dinkes"]])  # fmt: skip
+    path = _write(
+        tmp_path / "r.csv",
+        [
+            ["NIK", "Nama", "No. KTP", "OPD"],
+            [NIK_A, "Ani", NIK_A, "Dinkes"],
+            ["", "Budi", NIK_B, "Dinkes"],
+            [NIK_B, "Citra", "", "Dinkes"],
+        ],
+    )
     frame = _reconciled(path)
     assert frame["nik"].tolist() == [NIK_A, NIK_B, NIK_B]
 
 
 def test_duplicate_money_columns_agree_when_their_values_do(tmp_path: Path) -> None:
-    path = _write(tmp_path / "r.csv", [["NIK", "Nama", "OPD", "Gaji", "Honor"],
-                                       [NIK_A, "Ani", "Dinkes", "3.000.000", "Rp 3.000.000,-"]])  # fmt: skip
+    path = _write(
+        tmp_path / "r.csv",
+        [["NIK", "Nama", "OPD", "Gaji", "Honor"], [NIK_A, "Ani", "Dinkes", "3.000.000", "Rp 3.000.000,-"]],
+    )
     assert _reconciled(path)["upah"].tolist() == ["3.000.000"]
 
 
 def test_duplicate_columns_that_disagree_quarantine_the_file(tmp_path: Path) -> None:
-    path = _write(tmp_path / "r.csv", [["NIK", "Nama", "NIK KTP", "OPD"], [NIK_A, "Ani", NIK_A, "Dinkes"],
-                                       [NIK_A, "Budi", NIK_B, "Dinkes"]])  # fmt: skip
+    path = _write(
+        tmp_path / "r.csv",
+        [["NIK", "Nama", "NIK KTP", "OPD"], [NIK_A, "Ani", NIK_A, "Dinkes"], [NIK_A, "Budi", NIK_B, "Dinkes"]],
+    )
     with pytest.raises(FileRejected) as err:
         _reconciled(path)
     assert err.value.code == "DUPLICATED_HEADER"
@@ -82,8 +93,10 @@ def test_duplicate_columns_that_disagree_quarantine_the_file(tmp_path: Path) -> 
 
 
 def test_ttl_beside_tanggal_lahir_is_not_a_conflict(tmp_path: Path) -> None:
-    path = _write(tmp_path / "r.csv", [["NIK", "Nama", "OPD", "TTL", "Tanggal Lahir"],
-                                       [NIK_A, "Ani", "Dinkes", "Kendari, 02-02-1991", "01-01-1990"]])  # fmt: skip
+    path = _write(
+        tmp_path / "r.csv",
+        [["NIK", "Nama", "OPD", "TTL", "Tanggal Lahir"], [NIK_A, "Ani", "Dinkes", "Kendari, 02-02-1991", "01-01-1990"]],
+    )
     frame = _reconciled(path)
     assert frame["tanggal_lahir"].tolist() == ["01-01-1990"]  # the plain date column is read
     assert frame["_extras"].tolist() == [{"TTL": "Kendari, 02-02-1991"}]
@@ -103,10 +116,18 @@ def test_copy_block_is_copy_text_format() -> None:
     lines = block.decode().split("\n")
     assert lines[-1] == ""  # every line ends with a newline
     assert lines[0].split("\t") == [
-        "7", "74.71", "2025-06", "a/b.csv", "\\N", "2",
-        "SITI\\tAMINAH\\\\X", "2500000.50", "1990-03-12", "\\N",
+        "7",
+        "74.71",
+        "2025-06",
+        "a/b.csv",
+        "\\N",
+        "2",
+        "SITI\\tAMINAH\\\\X",
+        "2500000.50",
+        "1990-03-12",
+        "\\N",
         '{"nama": "SITI\\\\tAMINAH\\\\\\\\X"}',
-    ]  # fmt: skip
+    ]
     assert lines[1].split("\t")[6:] == ["\\N", "\\N", "\\N", "\\N", "{}"]
     assert _copy_block(frame.iloc[:0], (7, "74.71", "2025-06", "a/b.csv", None), ["nama"]) == b""
 
@@ -130,9 +151,14 @@ def test_source_values_keep_the_original_texts_and_extras(tmp_path: Path) -> Non
     typed = canonicalize(next(iter(table.chunks())), "participants", kinds)
     first = source_values(typed, 0)
     assert first == {
-        "kpj": "11000000901", "nik": NIK_A, "nama": 'SITI "ANI"', "segmen": "BPU",
-        "status_kepesertaan": "AKTIF", "upah": "Rp 2.500.000", "extra:KETERANGAN": "pindah",
-    }  # fmt: skip
+        "kpj": "11000000901",
+        "nik": NIK_A,
+        "nama": 'SITI "ANI"',
+        "segmen": "BPU",
+        "status_kepesertaan": "AKTIF",
+        "upah": "Rp 2.500.000",
+        "extra:KETERANGAN": "pindah",
+    }
     assert typed["_source_json"].iat[0] == json.dumps(first)  # what json.dumps of the row gives
     assert source_values(typed, 1) == {
         "kpj": "11000000902",

@@ -10,6 +10,7 @@ import random
 import pandas as pd
 import pytest
 
+from ucj.bulan import BULAN
 from ucj.ingest.periods import PeriodCheck, PeriodSpan, covers, periods_in_text, title_month, title_year, years_in
 from ucj.ingest.values import ValueParseError, parse_year_month
 
@@ -391,8 +392,7 @@ def test_an_unreadable_cell_that_is_no_range_keeps_its_error() -> None:
 # --------------------------------------------------------------------------- properties
 
 # hypothesis is not installed in .venv: the properties run over a seeded table of random cases.
-_FULL = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember"]  # fmt: skip
+_FULL = list(BULAN)
 _SHORT = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 _CONNECTORS = [" - ", " – ", "-", " s.d. ", " s/d ", " sd ", " sampai dengan ", " hingga ", " S.D. "]
 _PREFIXES = ["", "Periode ", "PERIODE: ", "PKS periode ", "DAFTAR PEKERJA RENTAN "]

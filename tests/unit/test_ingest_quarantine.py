@@ -46,9 +46,21 @@ def test_free_path_never_overwrites_an_earlier_quarantine(tmp_path: Path) -> Non
 
 
 def test_every_file_level_code_is_explained_in_both_languages() -> None:
-    codes = {"EMPTY_FILE", "UNREADABLE", "ENCRYPTED", "BROKEN_QUOTES", "NO_HEADER", "UNSUPPORTED_TYPE",
-             "MISSING_REQUIRED_COLUMN", "DUPLICATED_HEADER", "NO_DATA_ROWS", "TOO_MANY_BAD_ROWS",
-             "WRONG_PERIOD", "NUL_CHARACTER", "FIELD_TOO_LONG"}  # fmt: skip
+    codes = {
+        "EMPTY_FILE",
+        "UNREADABLE",
+        "ENCRYPTED",
+        "BROKEN_QUOTES",
+        "NO_HEADER",
+        "UNSUPPORTED_TYPE",
+        "MISSING_REQUIRED_COLUMN",
+        "DUPLICATED_HEADER",
+        "NO_DATA_ROWS",
+        "TOO_MANY_BAD_ROWS",
+        "WRONG_PERIOD",
+        "NUL_CHARACTER",
+        "FIELD_TOO_LONG",
+    }
     assert codes <= set(FILE_REASONS)
     assert all(indonesian and english and indonesian != english for indonesian, english in FILE_REASONS.values())
 
@@ -62,15 +74,37 @@ def test_report_names_file_sheet_row_column_value_and_rule_masked_and_neutralise
     target = tmp_path / "quarantine" / "x.csv"
     target.parent.mkdir()
     failures = [
-        RowFailure(7, "nik", "=cmd|' /C calc'!A0", "expect_column_values_to_be_null(nik__error)", "NIK_NOT_DIGITS",
-                   "reject", "NIK may contain digits only", "NIK hanya boleh berisi angka"),
-        RowFailure(8, "nik", f"{NIK}", "expect_column_values_to_be_unique(nik)", "DUPLICATE_KEY", "reject",
-                   "duplicate key", "kunci ganda"),
-    ]  # fmt: skip
+        RowFailure(
+            7,
+            "nik",
+            "=cmd|' /C calc'!A0",
+            "expect_column_values_to_be_null(nik__error)",
+            "NIK_NOT_DIGITS",
+            "reject",
+            "NIK may contain digits only",
+            "NIK hanya boleh berisi angka",
+        ),
+        RowFailure(
+            8,
+            "nik",
+            f"{NIK}",
+            "expect_column_values_to_be_unique(nik)",
+            "DUPLICATE_KEY",
+            "reject",
+            "duplicate key",
+            "kunci ganda",
+        ),
+    ]
     report = write_report(
-        target, landed, "TOO_MANY_BAD_ROWS", f"2 of 2 rows break the rules ({NIK})", failures, None, 2,
+        target,
+        landed,
+        "TOO_MANY_BAD_ROWS",
+        f"2 of 2 rows break the rules ({NIK})",
+        failures,
+        None,
+        2,
         where={"row": 7, "column": "nik", "value": NIK},
-    )  # fmt: skip
+    )
     text = report.read_text(encoding="utf-8")
     assert "Bahasa Indonesia" in text and "English" in text and "TOO_MANY_BAD_ROWS" in text
     assert "| 7 | nik |" in text and "expect_column_values_to_be_unique(nik)" in text

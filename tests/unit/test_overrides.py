@@ -9,6 +9,7 @@ import pytest
 
 from ucj.config import PROJECT_ROOT, settings
 from ucj.ingest import fields, overrides
+from ucj.ingest.layout import header_match
 from ucj.ingest.overrides import ConfigError, NppPair, OpdAlias
 
 EXAMPLE = PROJECT_ROOT / "deploy" / "config.example"
@@ -45,7 +46,7 @@ def test_no_config_folder_means_package_defaults():
     overrides.check_config()
     assert overrides.value_spellings("segment") == {}
     assert overrides.opd_aliases() == [] and overrides.npp_pairs() == []
-    assert fields.match_header("rosters", "No. Induk KTP") is None
+    assert header_match("rosters", "No. Induk KTP") is None
 
 
 def test_settings_reads_the_config_dir(config):
@@ -71,27 +72,27 @@ def test_a_new_header_synonym_is_matched(config):
         "participants:\n  kpj: [No. Kepesertaan]\n",
     )
     overrides.check_config()
-    assert fields.match_header_kind("rosters", "No. Induk KTP") == ("nik", "identifier")
-    assert fields.match_header_kind("rosters", "NO INDUK KTP (16 digit)") == ("nik", "identifier")
-    assert fields.match_header_kind("rosters", "Tempat / Tgl. Lhr") == ("tanggal_lahir", "place_date")
-    assert fields.match_header("participants", "no kepesertaan") == "kpj"
-    assert fields.match_header("claims", "No. Kepesertaan") is None  # only where it was given
-    assert fields.match_header("rosters", "NIK") == "nik"  # package synonyms stay
+    assert header_match("rosters", "No. Induk KTP") == ("nik", "identifier")
+    assert header_match("rosters", "NO INDUK KTP (16 digit)") == ("nik", "identifier")
+    assert header_match("rosters", "Tempat / Tgl. Lhr") == ("tanggal_lahir", "place_date")
+    assert header_match("participants", "no kepesertaan") == ("kpj", "identifier")
+    assert header_match("claims", "No. Kepesertaan") is None  # only where it was given
+    assert header_match("rosters", "NIK") == ("nik", "identifier")  # package synonyms stay
     assert "noindukktp" in fields.source_fields("rosters")["nik"].synonyms
     assert "noindukktp" not in fields.default_catalogue()["rosters"].fields["nik"].synonyms
 
 
 def test_header_synonyms_follow_the_config_dir(config, monkeypatch):
     config("headers.yaml", 'rosters: {nik: ["No. Induk KTP"]}\n')
-    assert fields.match_header("rosters", "No. Induk KTP") == "nik"
+    assert header_match("rosters", "No. Induk KTP") == ("nik", "identifier")
     monkeypatch.delenv(overrides.ENV_VAR)
-    assert fields.match_header("rosters", "No. Induk KTP") is None
+    assert header_match("rosters", "No. Induk KTP") is None
 
 
 def test_a_known_synonym_of_the_same_field_is_harmless(config):
     config("headers.yaml", 'rosters: {nik: ["NIK", "No. NIK"]}\n')
     overrides.check_config()
-    assert fields.match_header("rosters", "No NIK") == "nik"
+    assert header_match("rosters", "No NIK") == ("nik", "identifier")
 
 
 def test_value_spellings(config):
@@ -236,7 +237,7 @@ def test_a_broken_file_names_file_and_line(config, name, text, line, words):
 def test_broken_headers_fail_the_first_lookup_too(config):
     config("headers.yaml", 'rosters:\n  nomor_ktp: ["No. Induk KTP"]\n')
     with pytest.raises(ConfigError, match=r"headers\.yaml:2: unknown field"):
-        fields.match_header("rosters", "NIK")
+        header_match("rosters", "NIK")
 
 
 def test_a_file_that_is_not_utf8(config):
@@ -265,7 +266,8 @@ def test_the_example_folder_loads_cleanly(monkeypatch):
     monkeypatch.setenv(overrides.ENV_VAR, str(EXAMPLE))
     overrides.check_config()
     for entry in overrides.header_synonyms():
-        assert fields.match_header(entry.source, entry.header) == entry.field
+        kind = entry.kind or fields.source_fields(entry.source)[entry.field].kind
+        assert header_match(entry.source, entry.header) == (entry.field, kind)
     for kind in overrides.VALUE_KINDS:
         assert overrides.value_spellings(kind), kind
     assert overrides.opd_aliases() and overrides.npp_pairs()

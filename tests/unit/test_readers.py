@@ -20,21 +20,36 @@ import xlsxwriter
 from ucj.ingest.fields import (
     SOURCES,
     is_ignored_header,
-    match_header,
-    match_header_kind,
     normalize_header,
     source_fields,
 )
+from ucj.ingest.layout import header_match
 from ucj.ingest.readers import FileLevelError, TableRead, cell_text, identifier_cell_text, read_table
 
 NIK = "7471010101900001"
-PARTICIPANT_HEADER = ["NIK", "NO KPJ", "NAMA LENGKAP", "TGL LAHIR", "JENIS KELAMIN", "SEGMEN", "UPAH",
-                      "STATUS KEPESERTAAN"]  # fmt: skip
+PARTICIPANT_HEADER = [
+    "NIK",
+    "NO KPJ",
+    "NAMA LENGKAP",
+    "TGL LAHIR",
+    "JENIS KELAMIN",
+    "SEGMEN",
+    "UPAH",
+    "STATUS KEPESERTAAN",
+]
 
 
 def _participant_row(i: int) -> list[str]:
-    return [f"7471010101{90 + i % 10:02d}{i % 9999 + 1:04d}", f"{10**10 + i}", f"PESERTA {i}", "12-03-1990",
-            "L", "PU", "3.073.551", "AKTIF"]  # fmt: skip
+    return [
+        f"7471010101{90 + i % 10:02d}{i % 9999 + 1:04d}",
+        f"{10**10 + i}",
+        f"PESERTA {i}",
+        "12-03-1990",
+        "L",
+        "PU",
+        "3.073.551",
+        "AKTIF",
+    ]
 
 
 def _write_csv(path: Path, rows: list[list[Any]], delimiter: str = ",", encoding: str = "utf-8") -> Path:
@@ -86,56 +101,112 @@ def test_normalize_header_examples() -> None:
 @pytest.mark.parametrize(
     ("source", "header", "field"),
     [
-        ("rosters", "No. NIK", "nik"), ("rosters", "Nomor Induk Kependudukan", "nik"),
-        ("rosters", "NIK KTP", "nik"), ("rosters", "NAMA PEGAWAI", "nama"),
-        ("rosters", "Nama Tenaga Kerja", "nama"), ("rosters", "Unit Kerja", "opd"),
-        ("rosters", "SKPD", "opd"), ("rosters", "Tgl. Lahir", "tanggal_lahir"),
-        ("rosters", "TTL", "tanggal_lahir"), ("rosters", "Tempat/Tgl Lahir", "tanggal_lahir"),
-        ("rosters", "Tempat, Tanggal Lahir", "tanggal_lahir"), ("rosters", "L/P", "jenis_kelamin"),
-        ("rosters", "JK", "jenis_kelamin"), ("rosters", "Jabatan/Tugas", "jabatan"),
-        ("rosters", "Status", "status_kepegawaian"), ("rosters", "Jenis Pekerjaan", "kategori_rentan"),
-        ("rosters", "Gaji / Honor", "upah"), ("rosters", "Honorarium Per Bulan (Rp)", "upah"),
-        ("rosters", "Upah (Rp)", "upah"), ("rosters", "Tanggal Lahir (dd-mm-yyyy)", "tanggal_lahir"),
-        ("rosters", "TMT", "tmt"), ("rosters", "Mulai Tugas", "tmt"),
-        ("participants", "No. Kartu", "kpj"), ("participants", "No. Identitas", "nik"),
-        ("participants", "NAMA TK", "nama"), ("participants", "Jenis Kepesertaan", "segmen"),
-        ("participants", "Status", "status_kepesertaan"), ("participants", "Kode Perusahaan", "npp"),
-        ("participants", "Instansi", "nama_pemberi_kerja"), ("participants", "Iuran JKK", "iuran_jkk"),
+        ("rosters", "No. NIK", "nik"),
+        ("rosters", "Nomor Induk Kependudukan", "nik"),
+        ("rosters", "NIK KTP", "nik"),
+        ("rosters", "NAMA PEGAWAI", "nama"),
+        ("rosters", "Nama Tenaga Kerja", "nama"),
+        ("rosters", "Unit Kerja", "opd"),
+        ("rosters", "SKPD", "opd"),
+        ("rosters", "Tgl. Lahir", "tanggal_lahir"),
+        ("rosters", "TTL", "tanggal_lahir"),
+        ("rosters", "Tempat/Tgl Lahir", "tanggal_lahir"),
+        ("rosters", "Tempat, Tanggal Lahir", "tanggal_lahir"),
+        ("rosters", "L/P", "jenis_kelamin"),
+        ("rosters", "JK", "jenis_kelamin"),
+        ("rosters", "Jabatan/Tugas", "jabatan"),
+        ("rosters", "Status", "status_kepegawaian"),
+        ("rosters", "Jenis Pekerjaan", "kategori_rentan"),
+        ("rosters", "Gaji / Honor", "upah"),
+        ("rosters", "Honorarium Per Bulan (Rp)", "upah"),
+        ("rosters", "Upah (Rp)", "upah"),
+        ("rosters", "Tanggal Lahir (dd-mm-yyyy)", "tanggal_lahir"),
+        ("rosters", "TMT", "tmt"),
+        ("rosters", "Mulai Tugas", "tmt"),
+        ("participants", "No. Kartu", "kpj"),
+        ("participants", "No. Identitas", "nik"),
+        ("participants", "NAMA TK", "nama"),
+        ("participants", "Jenis Kepesertaan", "segmen"),
+        ("participants", "Status", "status_kepesertaan"),
+        ("participants", "Kode Perusahaan", "npp"),
+        ("participants", "Instansi", "nama_pemberi_kerja"),
+        ("participants", "Iuran JKK", "iuran_jkk"),
         ("participants", "TMT Kepesertaan", "tanggal_kepesertaan"),
         ("participants", "Tanggal Pembayaran", "tanggal_bayar"),
-        ("claims", "ID Klaim", "nomor_klaim"), ("claims", "Jenis Program", "program"),
-        ("claims", "Tanggal Meninggal", "tanggal_kejadian"), ("claims", "Nilai Santunan", "nominal"),
-        ("claims", "Status Klaim", "status_klaim"), ("claims", "Keterangan", "jenis_manfaat"),
-        ("budgets", "Kode Akun", "kode_rekening"), ("budgets", "Jumlah Anggaran", "pagu"),
-        ("budgets", "Nama Rekening", "uraian"), ("budgets", "Volume", "jumlah_pekerja"),
-        ("budgets", "Terbayar", "realisasi"), ("workforce", "Kategori", "segmen"),
-        ("workforce", "Potensi", "jumlah_pekerja"), ("workforce", "Per Tanggal", "tanggal_data"),
+        ("claims", "ID Klaim", "nomor_klaim"),
+        ("claims", "Jenis Program", "program"),
+        ("claims", "Tanggal Meninggal", "tanggal_kejadian"),
+        ("claims", "Nilai Santunan", "nominal"),
+        ("claims", "Status Klaim", "status_klaim"),
+        ("claims", "Keterangan", "jenis_manfaat"),
+        ("budgets", "Kode Akun", "kode_rekening"),
+        ("budgets", "Jumlah Anggaran", "pagu"),
+        ("budgets", "Nama Rekening", "uraian"),
+        ("budgets", "Volume", "jumlah_pekerja"),
+        ("budgets", "Terbayar", "realisasi"),
+        ("workforce", "Kategori", "segmen"),
+        ("workforce", "Potensi", "jumlah_pekerja"),
+        ("workforce", "Per Tanggal", "tanggal_data"),
     ],
-)  # fmt: skip
-def test_match_header_synonyms(source: str, header: str, field: str) -> None:
-    assert match_header(source, header) == field
+)
+def test_header_synonyms(source: str, header: str, field: str) -> None:
+    found = header_match(source, header)
+    assert found is not None and found[0] == field, found
 
 
-def test_match_header_unknown_and_kinds() -> None:
-    assert match_header("rosters", "Nomor SK") is None
-    assert match_header("rosters", "") is None
-    assert match_header_kind("rosters", "TTL") == ("tanggal_lahir", "place_date")
-    assert match_header_kind("rosters", "Tanggal Lahir") == ("tanggal_lahir", "date")
+def test_header_unknown_and_kinds() -> None:
+    assert header_match("rosters", "Nomor SK") is None
+    assert header_match("rosters", "") is None
+    assert header_match("rosters", "TTL") == ("tanggal_lahir", "place_date")
+    assert header_match("rosters", "Tanggal Lahir") == ("tanggal_lahir", "date")
     assert is_ignored_header("No.") and is_ignored_header("Nomor Urut") and not is_ignored_header("NIK")
 
 
 def test_fields_cover_sources_md() -> None:
     expected = {
-        "rosters": {"nik", "nama", "opd", "tanggal_lahir", "jenis_kelamin", "jabatan",
-                    "status_kepegawaian", "kategori_rentan", "upah", "tmt"},
-        "participants": {"kpj", "nik", "nama", "segmen", "status_kepesertaan", "npp", "nama_pemberi_kerja",
-                         "tanggal_lahir", "jenis_kelamin", "upah", "iuran_jkk", "iuran_jkm",
-                         "tanggal_kepesertaan", "tanggal_bayar"},
-        "claims": {"nomor_klaim", "kpj", "program", "tanggal_kejadian", "nominal", "status_klaim", "nik",
-                   "jenis_manfaat", "tanggal_pengajuan", "tanggal_bayar"},
+        "rosters": {
+            "nik",
+            "nama",
+            "opd",
+            "tanggal_lahir",
+            "jenis_kelamin",
+            "jabatan",
+            "status_kepegawaian",
+            "kategori_rentan",
+            "upah",
+            "tmt",
+        },
+        "participants": {
+            "kpj",
+            "nik",
+            "nama",
+            "segmen",
+            "status_kepesertaan",
+            "npp",
+            "nama_pemberi_kerja",
+            "tanggal_lahir",
+            "jenis_kelamin",
+            "upah",
+            "iuran_jkk",
+            "iuran_jkm",
+            "tanggal_kepesertaan",
+            "tanggal_bayar",
+        },
+        "claims": {
+            "nomor_klaim",
+            "kpj",
+            "program",
+            "tanggal_kejadian",
+            "nominal",
+            "status_klaim",
+            "nik",
+            "jenis_manfaat",
+            "tanggal_pengajuan",
+            "tanggal_bayar",
+        },
         "budgets": {"opd", "kode_rekening", "pagu", "uraian", "jumlah_pekerja", "realisasi"},
         "workforce": {"segmen", "jumlah_pekerja", "tanggal_data"},
-    }  # fmt: skip
+    }
     required = {
         "rosters": {"nik", "nama", "opd"},
         "participants": {"kpj", "nik", "nama", "segmen", "status_kepesertaan"},
@@ -183,11 +254,31 @@ def _roster_rows() -> list[list[Any]]:
         [title],
         ["PEMERINTAH KOTA KENDARI"],
         [],
-        ["No.", "NIK", "Nama Lengkap", "Tempat, Tanggal Lahir", "Tanggal Lahir", "L/P", "Jabatan",
-         "Gaji/Honor per Bulan", "TMT", "Nomor SK"],
+        [
+            "No.",
+            "NIK",
+            "Nama Lengkap",
+            "Tempat, Tanggal Lahir",
+            "Tanggal Lahir",
+            "L/P",
+            "Jabatan",
+            "Gaji/Honor per Bulan",
+            "TMT",
+            "Nomor SK",
+        ],
         ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)", "(9)", "(10)"],
-        [1, NIK, "Ani Wulandari", "Kendari, 12-03-1990", "12-03-1990", "P", "Staf", 3073551.7,
-         dt.date(2020, 1, 2), "800/12/2025"],
+        [
+            1,
+            NIK,
+            "Ani Wulandari",
+            "Kendari, 12-03-1990",
+            "12-03-1990",
+            "P",
+            "Staf",
+            3073551.7,
+            dt.date(2020, 1, 2),
+            "800/12/2025",
+        ],
         [2, 7471010101900002, "Budi", "Kendari, 1 Desember 1990", 33208, "L", "Sopir", 3000000, 43832, None],
         [3],
         [4, "7471010101900003", "  Citra  ", None, "01/02/1991", "P", None, "Rp 2.500.000", None, None],
@@ -198,7 +289,7 @@ def _roster_rows() -> list[list[Any]]:
         [],
         [None, None, None, None, None, None, "Drs. LA ODE MUHAMMAD, M.Si"],
         [None, None, None, None, None, None, "NIP. 19700101 199003 1 001"],
-    ]  # fmt: skip
+    ]
 
 
 def test_xlsx_roster_with_title_no_column_total_and_signature(tmp_path: Path) -> None:
@@ -209,14 +300,34 @@ def test_xlsx_roster_with_title_no_column_total_and_signature(tmp_path: Path) ->
     assert table.title_lines[0].startswith("DAFTAR NAMA PEGAWAI NON ASN")
     assert table.title_opd == "DINAS PEMADAM KEBAKARAN" and table.title_opd_source == "title"
     assert table.missing_required == []  # opd comes from the title block
-    assert table.field_of_header == [None, "nik", "nama", "tanggal_lahir", "tanggal_lahir", "jenis_kelamin",
-                                     "jabatan", "upah", "tmt", None]  # fmt: skip
+    assert table.field_of_header == [
+        None,
+        "nik",
+        "nama",
+        "tanggal_lahir",
+        "tanggal_lahir",
+        "jenis_kelamin",
+        "jabatan",
+        "upah",
+        "tmt",
+        None,
+    ]
     assert table.duplicated_fields == ["tanggal_lahir"]
     assert table.kind_of_header[3] == "place_date" and table.kind_of_header[4] == "date"
     assert table.ignored_columns == [0]
     frame = _all(table)
-    assert list(frame.columns) == ["_source_row", "nik__number", "nik", "nama", "tanggal_lahir", "jenis_kelamin",
-                                   "jabatan", "upah", "tmt", "_extras"]  # fmt: skip
+    assert list(frame.columns) == [
+        "_source_row",
+        "nik__number",
+        "nik",
+        "nama",
+        "tanggal_lahir",
+        "jenis_kelamin",
+        "jabatan",
+        "upah",
+        "tmt",
+        "_extras",
+    ]
     assert frame["_source_row"].tolist() == [6, 7, 9]
     assert str(frame["_source_row"].dtype) == "int64"
     assert all(str(frame[c].dtype) == "object" for c in frame.columns if c not in ("_source_row", "nik__number"))
@@ -234,9 +345,16 @@ def test_xlsx_roster_with_title_no_column_total_and_signature(tmp_path: Path) ->
         None,
     ]
     assert _skipped(table) == [
-        (5, "repeated_header"), (8, "blank"), (10, "total"), (11, "blank"), (12, "signature"),
-        (13, "signature"), (14, "blank"), (15, "signature"), (16, "signature"),
-    ]  # fmt: skip
+        (5, "repeated_header"),
+        (8, "blank"),
+        (10, "total"),
+        (11, "blank"),
+        (12, "signature"),
+        (13, "signature"),
+        (14, "blank"),
+        (15, "signature"),
+        (16, "signature"),
+    ]
     assert table.rows_yielded == 3
     assert "JUMLAH" in table.skipped[2].text
 
@@ -369,13 +487,13 @@ def test_csv_named_xlsx_is_read_as_csv(tmp_path: Path) -> None:
 
 def test_csv_quoted_fields_and_ragged_rows(tmp_path: Path) -> None:
     text = (
-        'NIK,NO KPJ,NAMA LENGKAP,SEGMEN,STATUS\n'
+        "NIK,NO KPJ,NAMA LENGKAP,SEGMEN,STATUS\n"
         f'{NIK},12345678901,"Ani, S.Pd","PU",AKTIF\n'
         f'7471010101900002,12345678902,"Budi\nBaris Dua",BPU,AKTIF,catatan\n'
-        f'7471010101900003,12345678903,Citra,JAKON\n'
-        '\n'
-        'TOTAL,,,,\n'
-    )  # fmt: skip
+        f"7471010101900003,12345678903,Citra,JAKON\n"
+        "\n"
+        "TOTAL,,,,\n"
+    )
     path = tmp_path / "p.csv"
     path.write_text(text, encoding="utf-8", newline="")
     table = read_table(path, "participants")
@@ -423,17 +541,24 @@ def test_renamed_duplicated_and_extra_headers(tmp_path: Path) -> None:
 
 
 def test_workforce_total_row_is_data(tmp_path: Path) -> None:
-    rows = [["Segmen", "Jumlah Pekerja", "Per Tanggal"], ["PU", "88.357", "08-06-2025"], ["BPU", "36.140", None],
-            ["JAKON", "16.443", None], ["TOTAL", "140.940", None]]  # fmt: skip
+    rows = [
+        ["Segmen", "Jumlah Pekerja", "Per Tanggal"],
+        ["PU", "88.357", "08-06-2025"],
+        ["BPU", "36.140", None],
+        ["JAKON", "16.443", None],
+        ["TOTAL", "140.940", None],
+    ]
     table = read_table(_write_csv(tmp_path / "w.csv", rows), "workforce")
     assert _all(table)["segmen"].tolist() == ["PU", "BPU", "JAKON", "TOTAL"]
     assert table.skipped == []
 
 
 def test_claims_and_budget_rows(tmp_path: Path) -> None:
-    rows = [["No Klaim", "KPJ", "Program", "Tgl Kejadian", "Nominal", "Status Klaim"],
-            ["K-001", "12345678901", "JKM", "01-02-2024", "Rp 42.000.000", "Dibayar"],
-            ["Jumlah", None, None, None, "Rp 42.000.000", None]]  # fmt: skip
+    rows = [
+        ["No Klaim", "KPJ", "Program", "Tgl Kejadian", "Nominal", "Status Klaim"],
+        ["K-001", "12345678901", "JKM", "01-02-2024", "Rp 42.000.000", "Dibayar"],
+        ["Jumlah", None, None, None, "Rp 42.000.000", None],
+    ]
     table = read_table(_write_csv(tmp_path / "c.csv", rows), "claims")
     assert _all(table)["nomor_klaim"].tolist() == ["K-001"] and _skipped(table) == [(3, "total")]
 
@@ -578,8 +703,13 @@ def test_a_line_break_inside_a_quoted_address_is_fine(tmp_path: Path) -> None:
 
 
 def test_group_row_above_the_header_names_the_merged_columns(tmp_path: Path) -> None:
-    rows = [["DAFTAR HONORER DINAS LINGKUNGAN HIDUP"], [],
-            ["No.", "Identitas", None, "Honor"], [None, "NIK", "Nama", None], [1, NIK, "Ani", 2500000]]  # fmt: skip
+    rows = [
+        ["DAFTAR HONORER DINAS LINGKUNGAN HIDUP"],
+        [],
+        ["No.", "Identitas", None, "Honor"],
+        [None, "NIK", "Nama", None],
+        [1, NIK, "Ani", 2500000],
+    ]
     table = read_table(_write_xlsx(tmp_path / "g.xlsx", {"Sheet1": rows}), "rosters")
     assert table.header_row == 4 and table.field_of_header == [None, "nik", "nama", "upah"]
     assert table.title_lines == ["DAFTAR HONORER DINAS LINGKUNGAN HIDUP"]

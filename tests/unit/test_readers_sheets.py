@@ -97,10 +97,12 @@ def test_every_sheet_with_a_table_is_read_and_the_rest_listed(tmp_path: Path) ->
 def test_a_hidden_first_sheet_is_not_read_before_the_visible_one(tmp_path: Path) -> None:
     path = _xlsx(
         tmp_path / "roster.xlsx",
-        {"April": [["KEADAAN BULAN APRIL 2025"], *_roster_rows(0, 2, "Dinkes")],
-         "Juni": [["KEADAAN BULAN JUNI 2025"], *_roster_rows(2, 2, "Dinkes")]},
+        {
+            "April": [["KEADAAN BULAN APRIL 2025"], *_roster_rows(0, 2, "Dinkes")],
+            "Juni": [["KEADAAN BULAN JUNI 2025"], *_roster_rows(2, 2, "Dinkes")],
+        },
         hidden=("April",),
-    )  # fmt: skip
+    )
     check = check_file(path, "rosters", "74.71", "2025-06", keep_rows=True)
     assert check.verdict == "load", check.message
     assert check.loaded["nik"].tolist() == [_nik(2), _nik(3)]
@@ -152,8 +154,12 @@ def test_footnotes_under_and_beside_a_table_are_skipped(tmp_path: Path) -> None:
         csv.writer(handle).writerows(rows)
     check = check_file(path, "rosters", "74.71", "2025-06", keep_rows=True)
     assert check.verdict == "load" and check.rows_read == 2 and check.rows_rejected == 0
-    assert [(s.row, s.kind) for s in check.skipped_rows] == [(4, "footnote"), (5, "footnote"), (6, "footnote"),
-                                                            (7, "footnote")]  # fmt: skip
+    assert [(s.row, s.kind) for s in check.skipped_rows] == [
+        (4, "footnote"),
+        (5, "footnote"),
+        (6, "footnote"),
+        (7, "footnote"),
+    ]
 
 
 def test_a_bom_before_cp1252_text_is_read_as_cp1252(tmp_path: Path) -> None:
@@ -172,8 +178,15 @@ def _openpyxl_with_formulas(path: Path, name_formula: bool) -> Path:
     sheet.append(["NIK", "Nama Asli", "Nama", "OPD", "Gaji"])
     for i in range(3):
         r = i + 2
-        sheet.append([_nik(i), f"pekerja {i}", f"=PROPER(B{r})" if name_formula else f"PEKERJA {i}", "Dinkes",
-                      f"=100000*{i + 1}"])  # fmt: skip
+        sheet.append(
+            [
+                _nik(i),
+                f"pekerja {i}",
+                f"=PROPER(B{r})" if name_formula else f"PEKERJA {i}",
+                "Dinkes",
+                f"=100000*{i + 1}",
+            ]
+        )
     workbook.save(path)
     return path
 
@@ -297,8 +310,10 @@ def test_a_deployment_teaches_spellings_and_headers_without_code(tmp_path: Path,
     (config / "values.yaml").write_text("segment:\n  BPU: [Bukan Penerima Upah Mandiri]\n", encoding="utf-8")
     (config / "headers.yaml").write_text("participants:\n  kpj: [Nomor Kartu Jamsostek]\n", encoding="utf-8")
     path = tmp_path / "kepesertaan.csv"
-    rows = [["NIK", "Nomor Kartu Jamsostek", "Nama", "Segmen", "Status"],
-            [_nik(0), "12345678901", "ANI", "Bukan Penerima Upah Mandiri", "AKTIF"]]  # fmt: skip
+    rows = [
+        ["NIK", "Nomor Kartu Jamsostek", "Nama", "Segmen", "Status"],
+        [_nik(0), "12345678901", "ANI", "Bukan Penerima Upah Mandiri", "AKTIF"],
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
     before = check_file(path, "participants", "74.71", "2025-06", keep_rows=True)

@@ -37,7 +37,11 @@ def test_counts_days_and_months():
     assert fmt.number(140940) == "140.940"
     assert fmt.number(None) == "-"
     assert fmt.days(Decimal("64.5")) == "65 hari"
-    assert [fmt.month_short(date(2025, m, 1)) for m in (5, 8, 10, 12)] == ["Mei 2025", "Agu 2025", "Okt 2025",
-                                                                           "Des 2025"]  # fmt: skip
+    assert [fmt.month_short(date(2025, m, 1)) for m in (5, 8, 10, 12)] == [
+        "Mei 2025",
+        "Agu 2025",
+        "Okt 2025",
+        "Des 2025",
+    ]
     assert fmt.month_long(date(2025, 6, 1)) == "Juni 2025"
     assert fmt.day_long(date(2025, 6, 8)) == "8 Juni 2025"

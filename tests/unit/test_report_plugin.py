@@ -26,11 +26,13 @@ print(json.dumps({"before": loaded, "views": views, "prefixes": [a["url_prefix"]
 def test_plugin_imports_nothing_heavy_until_the_api_server_asks():
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(PROJECT_ROOT / "plugins" / "ucj_reports.py")],
-        capture_output=True, text=True, timeout=300, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     probe = json.loads(done.stdout.strip().splitlines()[-1])
-    assert probe["before"] == {"plotly": False, "ucj.report.web": False, "ucj.report.build": False,
-                               "psycopg": False}  # fmt: skip
+    assert probe["before"] == {"plotly": False, "ucj.report.web": False, "ucj.report.build": False, "psycopg": False}
     assert probe["prefixes"] == ["/ucj"] and probe["web_after"]
     for view in probe["views"]:
         assert not view["href"].startswith(("/", "http")), view  # relative to the UI's base URL

@@ -169,9 +169,17 @@ def test_parse_money_errors(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1.427", 1427), ("1427", 1427), ("1,427", 1427), ("140.940", 140940), ("1427.0", 1427),
-     ("", None), ("-", None), ("88 357", 88357)],
-)  # fmt: skip
+    [
+        ("1.427", 1427),
+        ("1427", 1427),
+        ("1,427", 1427),
+        ("140.940", 140940),
+        ("1427.0", 1427),
+        ("", None),
+        ("-", None),
+        ("88 357", 88357),
+    ],
+)
 def test_parse_int(text: str, expected: int | None) -> None:
     assert V.parse_int(text) == expected
 
@@ -188,10 +196,24 @@ def test_parse_int_errors(text: str, code: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("L", "L"), ("l", "L"), ("Laki-laki", "L"), ("Laki Laki", "L"), ("LAKI-LAKI", "L"),
-     ("Pria", "L"), ("M", "L"), ("Male", "L"), ("P", "P"), ("Perempuan", "P"), ("Wanita", "P"),
-     ("F", "P"), ("Female", "P"), ("", None), (None, None)],
-)  # fmt: skip
+    [
+        ("L", "L"),
+        ("l", "L"),
+        ("Laki-laki", "L"),
+        ("Laki Laki", "L"),
+        ("LAKI-LAKI", "L"),
+        ("Pria", "L"),
+        ("M", "L"),
+        ("Male", "L"),
+        ("P", "P"),
+        ("Perempuan", "P"),
+        ("Wanita", "P"),
+        ("F", "P"),
+        ("Female", "P"),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_sex(text: str | None, expected: str | None) -> None:
     assert V.parse_sex(text) == expected
 
@@ -204,11 +226,22 @@ def test_parse_sex_unknown() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("PU", "PU"), ("pu", "PU"), ("P.U.", "PU"), ("Penerima Upah", "PU"),
-     ("Penerima Upah (PU)", "PU"), ("BPU", "BPU"), ("Bukan Penerima Upah", "BPU"),
-     ("JAKON", "JAKON"), ("Jakon", "JAKON"), ("Jasa Konstruksi", "JAKON"), ("TOTAL", "TOTAL"),
-     ("Jumlah", "TOTAL"), (None, None)],
-)  # fmt: skip
+    [
+        ("PU", "PU"),
+        ("pu", "PU"),
+        ("P.U.", "PU"),
+        ("Penerima Upah", "PU"),
+        ("Penerima Upah (PU)", "PU"),
+        ("BPU", "BPU"),
+        ("Bukan Penerima Upah", "BPU"),
+        ("JAKON", "JAKON"),
+        ("Jakon", "JAKON"),
+        ("Jasa Konstruksi", "JAKON"),
+        ("TOTAL", "TOTAL"),
+        ("Jumlah", "TOTAL"),
+        (None, None),
+    ],
+)
 def test_parse_segment(text: str | None, expected: str | None) -> None:
     assert V.parse_segment(text) == expected
 
@@ -224,10 +257,18 @@ def test_parse_segment_errors() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("AKTIF", "AKTIF"), ("Aktif", "AKTIF"), ("NON AKTIF", "NON AKTIF"), ("Non-Aktif", "NON AKTIF"),
-     ("NONAKTIF", "NON AKTIF"), ("TIDAK AKTIF", "NON AKTIF"), ("Tdk Aktif", "NON AKTIF"),
-     ("Tdk. Aktif", "NON AKTIF"), ("", None)],
-)  # fmt: skip
+    [
+        ("AKTIF", "AKTIF"),
+        ("Aktif", "AKTIF"),
+        ("NON AKTIF", "NON AKTIF"),
+        ("Non-Aktif", "NON AKTIF"),
+        ("NONAKTIF", "NON AKTIF"),
+        ("TIDAK AKTIF", "NON AKTIF"),
+        ("Tdk Aktif", "NON AKTIF"),
+        ("Tdk. Aktif", "NON AKTIF"),
+        ("", None),
+    ],
+)
 def test_parse_status_kepesertaan(text: str, expected: str | None) -> None:
     assert V.parse_status_kepesertaan(text) == expected
 
@@ -240,13 +281,24 @@ def test_parse_status_kepesertaan_unknown() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("DILAPORKAN", "DILAPORKAN"), ("Dilaporkan", "DILAPORKAN"),
-     ("Berkas Lengkap", "BERKAS_LENGKAP"), ("BERKAS_LENGKAP", "BERKAS_LENGKAP"),
-     ("Verifikasi", "VERIFIKASI"), ("Proses Verifikasi", "VERIFIKASI"),
-     ("Disetujui", "DISETUJUI"), ("DIBAYAR", "DIBAYAR"), ("Sudah Dibayar", "DIBAYAR"),
-     ("Lunas", "DIBAYAR"), ("Ditolak", "DITOLAK"), ("KEDALUWARSA", "KEDALUWARSA"),
-     ("Kadaluarsa", "KEDALUWARSA"), ("Kedaluarsa", "KEDALUWARSA"), ("", None)],
-)  # fmt: skip
+    [
+        ("DILAPORKAN", "DILAPORKAN"),
+        ("Dilaporkan", "DILAPORKAN"),
+        ("Berkas Lengkap", "BERKAS_LENGKAP"),
+        ("BERKAS_LENGKAP", "BERKAS_LENGKAP"),
+        ("Verifikasi", "VERIFIKASI"),
+        ("Proses Verifikasi", "VERIFIKASI"),
+        ("Disetujui", "DISETUJUI"),
+        ("DIBAYAR", "DIBAYAR"),
+        ("Sudah Dibayar", "DIBAYAR"),
+        ("Lunas", "DIBAYAR"),
+        ("Ditolak", "DITOLAK"),
+        ("KEDALUWARSA", "KEDALUWARSA"),
+        ("Kadaluarsa", "KEDALUWARSA"),
+        ("Kedaluarsa", "KEDALUWARSA"),
+        ("", None),
+    ],
+)
 def test_parse_claim_status(text: str, expected: str | None) -> None:
     assert V.parse_claim_status(text) == expected
 
@@ -259,16 +311,23 @@ def test_parse_claim_status_unknown() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("JKK", "JKK"), ("jkm", "JKM"), ("Jaminan Kematian", "JKM"),
-     ("Jaminan Kecelakaan Kerja", "JKK"), ("Beasiswa", "BEASISWA"), ("Beasiswa JKM", "BEASISWA"),
-     ("", None)],
-)  # fmt: skip
+    [
+        ("JKK", "JKK"),
+        ("jkm", "JKM"),
+        ("Jaminan Kematian", "JKM"),
+        ("Jaminan Kecelakaan Kerja", "JKK"),
+        ("Beasiswa", "BEASISWA"),
+        ("Beasiswa JKM", "BEASISWA"),
+        ("", None),
+    ],
+)
 def test_parse_program(text: str, expected: str | None) -> None:
     assert V.parse_program(text) == expected
 
 
-@pytest.mark.parametrize(("text", "code"), [("JHT", "PROGRAM_NOT_FUNDED"), ("JP", "PROGRAM_NOT_FUNDED"),
-                                            ("JKN", "PROGRAM_UNKNOWN")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "code"), [("JHT", "PROGRAM_NOT_FUNDED"), ("JP", "PROGRAM_NOT_FUNDED"), ("JKN", "PROGRAM_UNKNOWN")]
+)
 def test_parse_program_errors(text: str, code: str) -> None:
     with pytest.raises(ValueParseError) as err:
         V.parse_program(text)
@@ -349,10 +408,16 @@ def test_one_masking_rule_for_niks() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [(" 7471010101900001 ", GOOD_NIK), ("'7471010101900001", GOOD_NIK),
-     ("7471 0101 0190 0001", GOOD_NIK), ("7471.0101.0190.0001", GOOD_NIK),
-     ("7.47101E+15", "7.47101E+15"), ("7471010101900001.0", "7471010101900001.0"), ("", None)],
-)  # fmt: skip
+    [
+        (" 7471010101900001 ", GOOD_NIK),
+        ("'7471010101900001", GOOD_NIK),
+        ("7471 0101 0190 0001", GOOD_NIK),
+        ("7471.0101.0190.0001", GOOD_NIK),
+        ("7.47101E+15", "7.47101E+15"),
+        ("7471010101900001.0", "7471010101900001.0"),
+        ("", None),
+    ],
+)
 def test_normalize_identifier_for_a_nik(text: str, expected: str | None) -> None:
     assert V.normalize_identifier(text, V.IDENTIFIER_LENGTHS["nik"]) == expected
 
@@ -451,11 +516,25 @@ def test_province_code_is_a_wildcard_only_without_its_kabupaten() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2025-06", "2025-06"), ("2025/6", "2025-06"), ("06-2025", "2025-06"), ("6/2025", "2025-06"),
-     ("Juni 2025", "2025-06"), ("JUN 2025", "2025-06"), ("Jun-2025", "2025-06"), ("202506", "2025-06"),
-     ("Periode: Mei 2025", "2025-05"), ("2025-06-01", "2025-06"), ("01/06/2025", "2025-06"),
-     ("45809", "2025-06"), ("Desember 2024", "2024-12"), (None, None), ("", None), ("-", None)],
-)  # fmt: skip
+    [
+        ("2025-06", "2025-06"),
+        ("2025/6", "2025-06"),
+        ("06-2025", "2025-06"),
+        ("6/2025", "2025-06"),
+        ("Juni 2025", "2025-06"),
+        ("JUN 2025", "2025-06"),
+        ("Jun-2025", "2025-06"),
+        ("202506", "2025-06"),
+        ("Periode: Mei 2025", "2025-05"),
+        ("2025-06-01", "2025-06"),
+        ("01/06/2025", "2025-06"),
+        ("45809", "2025-06"),
+        ("Desember 2024", "2024-12"),
+        (None, None),
+        ("", None),
+        ("-", None),
+    ],
+)
 def test_parse_year_month(text: str | None, expected: str | None) -> None:
     assert V.parse_year_month(text) == expected
 

@@ -33,14 +33,21 @@ def test_indonesian_amounts_parse_back(amount: int, prefix: str, suffix: str) ->
     assert V.parse_money(f"({text})") == -amount
 
 
-@given(amount=st.integers(min_value=1000, max_value=10**13), prefix=st.sampled_from(["", "Rp ", "IDR "]),
-       cents=st.sampled_from(["", ".00"]))  # fmt: skip
+@given(
+    amount=st.integers(min_value=1000, max_value=10**13),
+    prefix=st.sampled_from(["", "Rp ", "IDR "]),
+    cents=st.sampled_from(["", ".00"]),
+)
 def test_english_amounts_parse_back(amount: int, prefix: str, cents: str) -> None:
     assert V.parse_money(f"{prefix}{amount:,}{cents}") == amount
 
 
-@given(whole=st.integers(min_value=1, max_value=999), fraction=st.integers(min_value=0, max_value=999),
-       word=st.sampled_from(["juta", "jt", "miliar", "rb"]), mark=st.sampled_from([".", ","]))  # fmt: skip
+@given(
+    whole=st.integers(min_value=1, max_value=999),
+    fraction=st.integers(min_value=0, max_value=999),
+    word=st.sampled_from(["juta", "jt", "miliar", "rb"]),
+    mark=st.sampled_from([".", ","]),
+)
 def test_three_digits_after_one_mark_before_a_word_are_never_guessed(
     whole: int, fraction: int, word: str, mark: str
 ) -> None:
@@ -49,8 +56,7 @@ def test_three_digits_after_one_mark_before_a_word_are_never_guessed(
     assert err.value.code == "MONEY_AMBIGUOUS"
 
 
-@given(count=st.integers(min_value=0, max_value=10**7), grouped=st.booleans(),
-       unit=st.sampled_from(sorted(V._UNITS)))  # fmt: skip
+@given(count=st.integers(min_value=0, max_value=10**7), grouped=st.booleans(), unit=st.sampled_from(sorted(V._UNITS)))
 def test_counts_with_any_known_unit_parse_back(count: int, grouped: bool, unit: str) -> None:
     text = f"{_dots(count) if grouped else count} {unit}"
     assert V.parse_quantity(text) == (count, V._UNITS[unit])

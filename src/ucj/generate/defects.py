@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from ucj.generate.formats import BULAN, fmt_date
+from ucj.generate.formats import fmt_date
 
 KINDS = (
     "nik_excel_float",
@@ -71,7 +71,6 @@ KINDS = (
     "corrected_redelivery",
 )
 ROW_KINDS = KINDS[:9]
-FILE_KINDS = KINDS[9:]
 UNKNOWN_SEGMENTS = ("JASKON", "PPU", "MANDIRI", "INFORMAL", "NON PU", "KONSTRUKSI SIPIL")
 UNKNOWN_PREFIX = "749901"  # not a kecamatan of Sultra
 
@@ -306,6 +305,3 @@ class Manifest:
         )
         path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
-
-
-MONTH_UPPER = tuple(b.upper() for b in BULAN)

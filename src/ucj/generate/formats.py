@@ -9,27 +9,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from ucj.bulan import BULAN
 
 EPOCH = dt.date(1970, 1, 1)
-
-# Date styles a roster column can use. "excel" means a true Excel date cell.
-DATE_STYLES = ("dmy_dash", "dmy_slash", "long", "excel")
-# Rupiah styles: text with "Rp" and decimals, text with thousands dots, or a numeric cell.
-RUPIAH_STYLES = ("rp_decimal", "dots", "number")
 
 
 def month_index(year: int, month: int) -> int:
@@ -64,12 +46,6 @@ def month_end(mi: int) -> dt.date:
     return dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
-def month_name(mi: int) -> str:
-    """``Juni 2025``."""
-    y, m = year_month(mi)
-    return f"{BULAN[m - 1]} {y}"
-
-
 def day_to_date(day: int) -> dt.date:
     """Date of a day number (days since 1970-01-01)."""
     return EPOCH + dt.timedelta(days=int(day))
@@ -80,7 +56,7 @@ def date_to_day(d: dt.date) -> int:
 
 
 def fmt_date(d: dt.date, style: str) -> str:
-    """A date as text in one of the Indonesian styles (``excel`` falls back to dd-mm-yyyy)."""
+    """A date as text: ``dmy_dash`` (the default; ``excel`` too), ``dmy_slash``, ``long``, ``iso``."""
     if style == "dmy_slash":
         return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
     if style == "long":
@@ -96,7 +72,8 @@ def dots(n: int) -> str:
 
 
 def fmt_rupiah(amount: float, style: str) -> str | float:
-    """Rupiah as an office writes it: ``Rp 3.073.551,70``, ``3.073.551`` or a number."""
+    """Rupiah as an office writes it: ``Rp 3.073.551,70`` (``rp_decimal``), ``3.073.551`` (any other
+    style) or a number (``number``: a numeric cell)."""
     if style == "number":
         return float(amount) if amount != int(amount) else int(amount)
     if style == "rp_decimal":

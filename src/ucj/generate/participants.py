@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ucj.bulan import BULAN
 from ucj.generate.defects import Column, inject
-from ucj.generate.formats import BULAN, fmt_plain, month_end, period_str, year_month
+from ucj.generate.formats import fmt_plain, month_end, period_str, year_month
 from ucj.generate.run import Run
 from ucj.generate.world import SEG_BPU, RegionWorld, rng_for
 from ucj.generate.writers import write_xlsx

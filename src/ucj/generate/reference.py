@@ -66,8 +66,6 @@ class Opd:
 
 JKK_RATE = {"sangat_rendah": 0.0024, "rendah": 0.0054, "sedang": 0.0089, "tinggi": 0.0127, "sangat_tinggi": 0.0174}
 JKM_RATE_PU = 0.0030
-BPU_JKK_RATE = 0.01
-BPU_JKM_FLAT = 6800
 BPU_MIN_INCOME = 1_000_000
 
 
@@ -127,8 +125,3 @@ def opd_by_code(code: str) -> Opd:
             if o.code == code:
                 return o
     raise KeyError(code)
-
-
-def known_nik_prefixes() -> frozenset[str]:
-    """The six-digit NIK region prefixes (kecamatan codes without dots) the warehouse knows."""
-    return frozenset(code.replace(".", "") for r in regions().values() for code, _ in r.kecamatan)

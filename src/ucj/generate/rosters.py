@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ucj.bulan import BULAN
 from ucj.generate.defects import Column, inject
-from ucj.generate.formats import BULAN, day_to_date, fmt_date, fmt_rupiah, month_end, period_str, year_month
+from ucj.generate.formats import day_to_date, fmt_date, fmt_rupiah, month_end, period_str, year_month
 from ucj.generate.reference import Opd
 from ucj.generate.run import REDELIVERY_DIR, Run
 from ucj.generate.variations import fmt_identifier
@@ -234,7 +235,6 @@ def write_roster(
     m: int,
     people: np.ndarray,
     rentan_part: str = "",
-    first_version_of: bool = False,
     headline: bool = False,
 ) -> None:
     """One roster file (and, when chosen, its corrected re-delivery)."""

@@ -30,9 +30,10 @@ from typing import Any
 
 import xlsxwriter
 
-from ucj.generate.formats import BULAN, dots
+from ucj.bulan import BULAN
+from ucj.generate.formats import dots
 from ucj.generate.reference import opds, regions
-from ucj.ingest.fields import match_header, source_fields
+from ucj.ingest.fields import match_header_kind, source_fields
 
 SOURCES = ("rosters", "participants", "claims", "budgets")
 KODE_WILAYAH = "74.71"
@@ -166,7 +167,6 @@ COUNT_STYLES = ("number", "orang", "org")
 SEX_STYLES = ("short", "long")
 COLUMN_NUMBER_STYLES = ("none", "paren", "plain")
 
-DATE_KINDS = {"date", "place_date"}
 MONEY_FIELDS = {"upah", "iuran_jkk", "iuran_jkm", "nominal", "pagu", "realisasi"}
 ID_FIELDS = {"nik", "kpj", "npp"}
 SUMMED = {*MONEY_FIELDS, "jumlah_pekerja"}  # columns a JUMLAH row adds up
@@ -297,12 +297,12 @@ def _yaml_headers(source: str) -> dict[str, list[str]]:
 
 def unlisted_wordings(source: str, name: str) -> list[str]:
     """Plausible wordings of a field that the reader does not map (to any field) today."""
-    return [w for w in UNLISTED[source].get(name, []) if match_header(source, w) is None]
+    return [w for w in UNLISTED[source].get(name, []) if match_header_kind(source, w) is None]
 
 
 def extra_headers(source: str) -> list[str]:
     """Headers of columns that are no field of ``source`` (kept as extras by the reader)."""
-    return [h for h in EXTRA_HEADERS if match_header(source, h) is None]
+    return [h for h in EXTRA_HEADERS if match_header_kind(source, h) is None]
 
 
 @dataclass
@@ -452,16 +452,7 @@ class Failing:
     why: str
 
 
-def _first_column_is_field(lay: Layout) -> bool:
-    return bool(lay.order) and lay.order[0] in FIELDS[lay.source]
-
-
 KNOWN_FAILING: list[Failing] = []  # none today: the last two were fixed in the readers (issue 14)
-
-
-def _amounts_first(lay: Layout) -> bool:
-    fields = [c for c in lay.order if not c.startswith("no:")]
-    return bool(fields) and fields[0] in SUMMED
 
 
 def without_known_failures(lay: Layout) -> Layout:
@@ -649,8 +640,6 @@ def _grid(lay: Layout, rows: list[dict[str, Any]], bad: set[int], first: int) ->
 
 
 def _wording_kind(source: str, name: str, wording: str | None) -> str:
-    from ucj.ingest.fields import match_header_kind
-
     found = match_header_kind(source, wording) if wording else None
     return found[1] if found and found[0] == name else source_fields(source)[name].kind
 

@@ -323,10 +323,6 @@ class RegionWorld:
         self.iuran_jkk, self.iuran_jkm = jkk.astype(np.int64), jkm.astype(np.int64)
 
     # ---- views
-    def employer_of(self, i: int) -> Employer | None:
-        e = int(self.emp[i])
-        return self.employers[e] if e >= 0 else None
-
     def jabatan(self, i: int, opd: Opd) -> str:
         lst = JABATAN.get(opd.singkatan, JABATAN_DEFAULT)
         return lst[int(self.jab_pick[i]) % len(lst)]
@@ -338,12 +334,3 @@ class RegionWorld:
 
     def rentan_roster(self) -> np.ndarray:
         return np.flatnonzero(self.role == ROLE_RENTAN)
-
-    def in_export(self, m: int) -> tuple[np.ndarray, np.ndarray]:
-        """(indices, is_active) of the people in month ``m``'s participation export."""
-        mask = self.enrolled & (self.join <= m) & (m < self.lapse + SHOW_LAPSED)
-        idx = np.flatnonzero(mask)
-        return idx, self.lapse[idx] > m
-
-    def active_count(self, m: int) -> int:
-        return int((self.enrolled & (self.join <= m) & (m < self.lapse)).sum())

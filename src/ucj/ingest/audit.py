@@ -17,9 +17,22 @@ from ucj.ingest.readers import FileRead, SkippedRow
 from ucj.ingest.validation import RowFailure, SuiteSummary
 
 REJECT_COLUMNS = (
-    "file_id", "source", "kode_wilayah", "period", "sheet", "source_row", "column_name", "value",
-    "rule", "reason_code", "severity", "message_en", "message_id", "original_values", "source_header",
-)  # fmt: skip
+    "file_id",
+    "source",
+    "kode_wilayah",
+    "period",
+    "sheet",
+    "source_row",
+    "column_name",
+    "value",
+    "rule",
+    "reason_code",
+    "severity",
+    "message_en",
+    "message_id",
+    "original_values",
+    "source_header",
+)
 
 
 def register_file(
@@ -100,11 +113,23 @@ def record_failures(
         for f, original in zip(failures, texts, strict=True):
             copy.write_row(
                 (
-                    file_id, landed.source, landed.kode_wilayah, landed.period, f.sheet, f.source_row, f.column,
-                    f.value, f.rule, f.reason_code, f.severity, f.message_en, f.message_id, original,
+                    file_id,
+                    landed.source,
+                    landed.kode_wilayah,
+                    landed.period,
+                    f.sheet,
+                    f.source_row,
+                    f.column,
+                    f.value,
+                    f.rule,
+                    f.reason_code,
+                    f.severity,
+                    f.message_en,
+                    f.message_id,
+                    original,
                     source_column(f.sheet, f.column),
                 )
-            )  # fmt: skip
+            )
 
 
 def record_skipped(conn: psycopg.Connection, file_id: int, skipped: Sequence[SkippedRow]) -> None:
@@ -133,16 +158,23 @@ def record_sheets(
             check = periods.get(entry.index)
             copy.write_row(
                 (
-                    file_id, entry.index, entry.name, entry.status, entry.reason_code, entry.reason,
+                    file_id,
+                    entry.index,
+                    entry.name,
+                    entry.status,
+                    entry.reason_code,
+                    entry.reason,
                     entry.table.header_row if entry.table is not None else None,
                     table.title_opd if table is not None else None,
                     table.title_opd_source if table is not None else None,
                     list(getattr(check, "periods_found", []) or []) or None,
-                    count.read if count else 0, count.loaded if count else 0, count.rejected if count else 0,
+                    count.read if count else 0,
+                    count.loaded if count else 0,
+                    count.rejected if count else 0,
                     len(table.skipped) if table is not None else 0,
                     entry.warnings or None,
                 )
-            )  # fmt: skip
+            )
 
 
 def record_validation(
@@ -163,5 +195,5 @@ def record_validation(
             summary.rows_validated,
             json.dumps(summary.as_json()),
             run_id,
-        ),  # fmt: skip
+        ),
     )

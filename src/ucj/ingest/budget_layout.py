@@ -52,9 +52,14 @@ def derive_workers(typed: pd.DataFrame, sheet: str | None) -> list[RowFailure]:
     warnings: list[RowFailure] = []
     workers: list[int | None] = []
     for row, text, unit_text, koef, error, current in zip(
-        typed["_source_row"].tolist(), volume_texts.tolist(), satuan.tolist(), koefisien.tolist(),
-        errors.tolist(), typed["jumlah_pekerja"].tolist(), strict=True,
-    ):  # fmt: skip
+        typed["_source_row"].tolist(),
+        volume_texts.tolist(),
+        satuan.tolist(),
+        koefisien.tolist(),
+        errors.tolist(),
+        typed["jumlah_pekerja"].tolist(),
+        strict=True,
+    ):
         if isinstance(error, str):  # the Volume could not be read: its own rule rejects the row
             workers.append(current)
             continue
@@ -63,10 +68,17 @@ def derive_workers(typed: pd.DataFrame, sheet: str | None) -> list[RowFailure]:
         if why is not None:
             warnings.append(
                 RowFailure(
-                    int(row), "jumlah_pekerja", text or koef, "budget_volume_as_workers", "BUDGET_VOLUME_NOT_WORKERS",
-                    "warn", why.split(": ", 1)[1], _WHY_ID[why.split(": ", 1)[0]], sheet,
+                    int(row),
+                    "jumlah_pekerja",
+                    text or koef,
+                    "budget_volume_as_workers",
+                    "BUDGET_VOLUME_NOT_WORKERS",
+                    "warn",
+                    why.split(": ", 1)[1],
+                    _WHY_ID[why.split(": ", 1)[0]],
+                    sheet,
                 )
-            )  # fmt: skip
+            )
     typed["jumlah_pekerja"] = pd.Series(workers, index=typed.index, dtype=object)
     return warnings
 

@@ -168,11 +168,17 @@ def _duplicates(
         if key in seen:
             out.append(
                 RowFailure(
-                    row, keys[0], str(key_values[0]), f"expect_unique_across_file({'+'.join(keys)})",
-                    "DUPLICATE_KEY", "reject", f"duplicate key ({', '.join(keys)}); the first row is kept",
-                    f"kunci ganda ({', '.join(keys)}); baris pertama dipakai", sheet,
+                    row,
+                    keys[0],
+                    str(key_values[0]),
+                    f"expect_unique_across_file({'+'.join(keys)})",
+                    "DUPLICATE_KEY",
+                    "reject",
+                    f"duplicate key ({', '.join(keys)}); the first row is kept",
+                    f"kunci ganda ({', '.join(keys)}); baris pertama dipakai",
+                    sheet,
                 )
-            )  # fmt: skip
+            )
         else:
             seen[key] = (sheet, row)
     return out

@@ -27,6 +27,8 @@ SITE_VENDOR = "static/vendor"  # inside the site
 VEGA_STUB = "vega-offline.js"
 
 # Every CDN file GX 1.24.1's templates load (render/view/templates), and its vendored copy.
+# Left as written (the formatter pragma on the closing brace): a table of URL -> path, each pair
+# that does not fit on one line split after its colon; the formatter can only write it on one long line.
 ASSETS: dict[str, str] = {
     "https://code.jquery.com/jquery-3.7.1.min.js": "jquery-3.7.1/jquery.min.js",
     "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": "popper.js-1.12.9/popper.min.js",

@@ -306,12 +306,6 @@ def _lookup(source: str, header_text: str) -> tuple[str, str] | None:
     return field, spec.fields[field].kind_for(key)
 
 
-def match_header(source: str, header_text: str) -> str | None:
-    """Canonical field of ``source`` that ``header_text`` means, or None."""
-    found = _lookup(source, header_text)
-    return found[0] if found else None
-
-
 def match_header_kind(source: str, header_text: str) -> tuple[str, str] | None:
     """(canonical field, kind of its values under this header), or None.
 

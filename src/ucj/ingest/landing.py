@@ -48,11 +48,6 @@ class LandedFile:
     def file_name(self) -> str:
         return self.relative_path.rsplit("/", 1)[-1]
 
-    @property
-    def period_start(self) -> str:
-        """The first day of the period as ISO text."""
-        return f"{self.period}-01-01" if len(self.period) == 4 else f"{self.period}-01"
-
 
 def parse_landed(landing_dir: Path, relative_path: str) -> LandedFile:
     """Check one path against the contract; raises :class:`LandingPathError` with the reason."""

@@ -234,9 +234,20 @@ def _opd_from_title(lines: list[str]) -> str | None:
 # Words of a document's kind that read like an OPD name but name none ("RENCANA KERJA DAN
 # ANGGARAN SATUAN KERJA PERANGKAT DAERAH" is an RKA, not an office).
 _GENERIC_OPD_WORDS = frozenset(
-    {"satuan kerja perangkat daerah", "satuan kerja", "organisasi perangkat daerah", "perangkat daerah",
-     "kantor", "dinas", "badan", "bagian", "sekretariat", "kecamatan", "kelurahan"}
-)  # fmt: skip
+    {
+        "satuan kerja perangkat daerah",
+        "satuan kerja",
+        "organisasi perangkat daerah",
+        "perangkat daerah",
+        "kantor",
+        "dinas",
+        "badan",
+        "bagian",
+        "sekretariat",
+        "kecamatan",
+        "kelurahan",
+    }
+)
 
 
 def _opd_from_filename(path: Path) -> str | None:

@@ -99,9 +99,14 @@ def ingest_file(
     cfg = cfg or settings()
     outcome = FileOutcome(landed.relative_path, landed.source, landed.kode_wilayah, landed.period, status="loaded")
     process = FileProcess(
-        landed.path, landed.source, landed.kode_wilayah, landed.period, cfg.chunk_rows, cfg.max_bad_row_share,
+        landed.path,
+        landed.source,
+        landed.kode_wilayah,
+        landed.period,
+        cfg.chunk_rows,
+        cfg.max_bad_row_share,
         relative_path=landed.relative_path,
-    )  # fmt: skip
+    )
     failures: list[RowFailure] = []
     try:
         conn = psycopg.connect(conninfo)
@@ -305,10 +310,15 @@ def _registry_verdict(
         return None
     file_id, path = other
     new_id = register_file(
-        conn, landed, digest, landed.path.stat().st_size, "duplicate",
-        error_code="DUPLICATE_CONTENT", error_message=f"same content as {path} (file {file_id}); not loaded twice",
+        conn,
+        landed,
+        digest,
+        landed.path.stat().st_size,
+        "duplicate",
+        error_code="DUPLICATE_CONTENT",
+        error_message=f"same content as {path} (file {file_id}); not loaded twice",
         finished_at=datetime.now(UTC),
-    )  # fmt: skip
+    )
     # The path now holds another path's content: what it held before is no longer delivered there.
     base.superseded = audit.supersede(conn, landed, new_id)
     base.status, base.file_id = "duplicate", new_id
@@ -474,7 +484,7 @@ def _duplicates_across_chunks(
             f"duplicate key ({', '.join(keys)}); the first row is kept",
             f"kunci ganda ({', '.join(keys)}); baris pertama dipakai",
             sheet,
-        )  # fmt: skip
+        )
         found.append((failure, original))
     return found
 

@@ -144,9 +144,10 @@ def _existing(folder: Path) -> Path:
 
 def clear_cache() -> None:
     """Forget every loaded config file and merged table (tests; a long-lived process after edits)."""
-    from ucj.ingest import values
+    from ucj.ingest import layout, values
 
-    for cached in (_resolve, _existing, _compose, _headers, _values, _aliases, values._taught_in):
+    taught, headers_in_layout = values._taught_in, layout._header_match_in
+    for cached in (_resolve, _existing, _compose, _headers, _values, _aliases, taught, headers_in_layout):
         cached.cache_clear()
     fields.clear_cache()
 

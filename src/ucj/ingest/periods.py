@@ -60,7 +60,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ucj.ingest.values import MONTHS, ValueParseError, parse_year_month
+from ucj.ingest.values import MONTHS
 
 MONTHLY_COLUMN_SOURCES = frozenset({"rosters", "participants", "claims"})
 
@@ -440,11 +440,3 @@ class PeriodCheck:
             f"the title block names {named} period {self.period}, the folder the file is in; "
             f"deliver it into the folder of a period it names"
         )
-
-
-def period_of_text(text: str) -> str | None:
-    """``YYYY-MM`` of a text, or None when it cannot be read (helper for callers and tests)."""
-    try:
-        return parse_year_month(text)
-    except ValueParseError:
-        return None

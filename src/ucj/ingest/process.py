@@ -263,17 +263,27 @@ def identifiers_typed_as_numbers(typed: pd.DataFrame, sheet: str | None) -> list
             exact = text.isdigit() and len(text) <= _EXACT_DIGITS
             failures.append(
                 RowFailure(
-                    int(typed["_source_row"].iat[at]), name, text, f"identifier_is_text({name})",
-                    "IDENTIFIER_AS_NUMBER", "warn" if exact else "reject",
+                    int(typed["_source_row"].iat[at]),
+                    name,
+                    text,
+                    f"identifier_is_text({name})",
+                    "IDENTIFIER_AS_NUMBER",
+                    "warn" if exact else "reject",
                     f"{name} is stored as a number in the workbook"
-                    + ("; leading zeros, if any, are lost: format the column as Text" if exact
-                       else ", which keeps only 15 digits: format the column as Text and type it again"),
+                    + (
+                        "; leading zeros, if any, are lost: format the column as Text"
+                        if exact
+                        else ", which keeps only 15 digits: format the column as Text and type it again"
+                    ),
                     f"{name} tersimpan sebagai angka di Excel"
-                    + ("; angka 0 di depan (jika ada) hilang: jadikan kolom bertipe Teks" if exact
-                       else " yang hanya menyimpan 15 digit: jadikan kolom bertipe Teks lalu ketik ulang"),
+                    + (
+                        "; angka 0 di depan (jika ada) hilang: jadikan kolom bertipe Teks"
+                        if exact
+                        else " yang hanya menyimpan 15 digit: jadikan kolom bertipe Teks lalu ketik ulang"
+                    ),
                     sheet,
                 )
-            )  # fmt: skip
+            )
         typed.drop(columns=column, inplace=True)
     return failures
 

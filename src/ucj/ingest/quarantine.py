@@ -143,12 +143,23 @@ def quarantine_file(
     target = _free_path(cfg.quarantine_dir / landed.relative_path)
     skipped = process.skipped_rows
     file_id = audit.register_file(
-        conn, landed, digest, size, "quarantined", process.read,
-        rows_read=outcome.rows_read, rows_loaded=0, rows_rejected=outcome.rows_read,
-        rows_skipped=len(skipped), error_code=code, error_message=message,
-        quarantine_path=str(target), run_id=run_id, finished_at=datetime.now(UTC),
+        conn,
+        landed,
+        digest,
+        size,
+        "quarantined",
+        process.read,
+        rows_read=outcome.rows_read,
+        rows_loaded=0,
+        rows_rejected=outcome.rows_read,
+        rows_skipped=len(skipped),
+        error_code=code,
+        error_message=message,
+        quarantine_path=str(target),
+        run_id=run_id,
+        finished_at=datetime.now(UTC),
         periods_found=process.periods_found() or None,
-    )  # fmt: skip
+    )
     audit.record_failures(conn, landed, file_id, failures, None, process.source_column)
     audit.record_skipped(conn, file_id, skipped)
     audit.record_sheets(conn, file_id, process.read, process.counts, process.periods)
@@ -382,21 +393,48 @@ def write_report(
         writer = csv.writer(handle)
         writer.writerow(["file", "sheet", "row", "column", "value", "rule", "reason_code", "alasan", "reason"])
         writer.writerow(
-            [neutralise_cell(x) for x in (landed.relative_path, sheet, where.get("row", ""), where.get("column", ""),
-             mask_identifiers(str(where.get("value", ""))), "file", code, reason_id, mask_identifiers(message))]
-        )  # fmt: skip
+            [
+                neutralise_cell(x)
+                for x in (
+                    landed.relative_path,
+                    sheet,
+                    where.get("row", ""),
+                    where.get("column", ""),
+                    mask_identifiers(str(where.get("value", ""))),
+                    "file",
+                    code,
+                    reason_id,
+                    mask_identifiers(message),
+                )
+            ]
+        )
         for f in failures:
             writer.writerow(
-                [neutralise_cell(x) for x in (landed.relative_path, f.sheet or sheet, f.source_row,
-                 _column_label(table, f.column, f.sheet),
-                 display_value(f.value, f.reason_code), f.rule, f.reason_code, f.message_id, f.message_en)]
-            )  # fmt: skip
+                [
+                    neutralise_cell(x)
+                    for x in (
+                        landed.relative_path,
+                        f.sheet or sheet,
+                        f.source_row,
+                        _column_label(table, f.column, f.sheet),
+                        display_value(f.value, f.reason_code),
+                        f.rule,
+                        f.reason_code,
+                        f.message_id,
+                        f.message_en,
+                    )
+                ]
+            )
     with _written_whole(target.with_name(target.name + ".report.json")) as temporary:
         temporary.write_text(
             json.dumps(
-                {"file": landed.relative_path, "code": code, "message": mask_identifiers(message),
-                 "rows_read": rows_read}
+                {
+                    "file": landed.relative_path,
+                    "code": code,
+                    "message": mask_identifiers(message),
+                    "rows_read": rows_read,
+                }
             ),
             encoding="utf-8",
-        )  # fmt: skip
+        )
     return report

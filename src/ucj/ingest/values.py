@@ -322,13 +322,25 @@ def _parse_year_month_cached(text: str) -> str:
 # --------------------------------------------------------------------------- money, integers
 
 _MULTIPLIERS = {
-    "rb": 1_000, "ribu": 1_000, "k": 1_000, "thousand": 1_000,
-    "jt": 1_000_000, "juta": 1_000_000, "million": 1_000_000,
-    "miliar": 1_000_000_000, "milyar": 1_000_000_000, "mlyr": 1_000_000_000, "billion": 1_000_000_000,
-    "t": 1_000_000_000_000, "triliun": 1_000_000_000_000, "trilyun": 1_000_000_000_000,
+    "rb": 1_000,
+    "ribu": 1_000,
+    "k": 1_000,
+    "thousand": 1_000,
+    "jt": 1_000_000,
+    "juta": 1_000_000,
+    "million": 1_000_000,
+    "miliar": 1_000_000_000,
+    "milyar": 1_000_000_000,
+    "mlyr": 1_000_000_000,
+    "billion": 1_000_000_000,
+    "t": 1_000_000_000_000,
+    "triliun": 1_000_000_000_000,
+    "trilyun": 1_000_000_000_000,
     "trillion": 1_000_000_000_000,
-    "rp": 1, "idr": 1, "rupiah": 1,
-}  # fmt: skip
+    "rp": 1,
+    "idr": 1,
+    "rupiah": 1,
+}
 # "M" is miliar in Indonesian and million in English: a factor of 1000 apart, so never guessed.
 _AMBIGUOUS_MULTIPLIERS = frozenset({"m"})
 _CURRENCY = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)

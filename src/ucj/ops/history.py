@@ -80,9 +80,14 @@ def take_lease(conninfo: str, dag_id: str, run_id: str) -> None:
     if held is not None and not held.closed:
         return
     conn = psycopg.connect(
-        conninfo, autocommit=True, application_name=f"ucj lease {dag_id}/{run_id}"[:63],
-        keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
-    )  # fmt: skip
+        conninfo,
+        autocommit=True,
+        application_name=f"ucj lease {dag_id}/{run_id}"[:63],
+        keepalives=1,
+        keepalives_idle=30,
+        keepalives_interval=10,
+        keepalives_count=3,
+    )
     try:  # a moment's wait: a later run's start may be checking this lease right now
         conn.execute("set lock_timeout = '10s'")
         conn.execute(f"select pg_advisory_lock({_LEASE_SQL})", (dag_id, run_id))  # noqa: S608
@@ -203,9 +208,13 @@ _ENDED = ("success", "failed")
 
 
 def _stale_reason(
-    conn: psycopg.Connection, dag_id: str, run_id: str, liveness: str | None, started_at: datetime,
+    conn: psycopg.Connection,
+    dag_id: str,
+    run_id: str,
+    liveness: str | None,
+    started_at: datetime,
     dag_run_state: DagRunState | None,
-) -> str | None:  # fmt: skip
+) -> str | None:
     """Why a run without a lease is no longer alive (English), or None: alive, or no way to tell."""
     airflow_state = None
     if dag_run_state is not None:
@@ -295,10 +304,16 @@ def record_run_end(
     given = {k: v for k, v in counts.items() if v is not None}
     columns = ", ".join(["dag_id", "run_id", "state", "finished_at", "started_at", "details", *given])
     values = ", ".join(
-        ["%(dag_id)s", "%(run_id)s", "%(state)s", "coalesce(%(finished_at)s, now())",
-         "least(now(), coalesce(%(finished_at)s, now()))", "%(details)s"]
+        [
+            "%(dag_id)s",
+            "%(run_id)s",
+            "%(state)s",
+            "coalesce(%(finished_at)s, now())",
+            "least(now(), coalesce(%(finished_at)s, now()))",
+            "%(details)s",
+        ]
         + [f"%({k})s" for k in given]
-    )  # fmt: skip
+    )
     updates = ", ".join(
         [
             "state = excluded.state",

@@ -265,18 +265,41 @@ def print_status(
     report = status_report(PgParams.from_url(url or warehouse_url()).conninfo(), limit=limit, today=today)
 
     runs = Table(title=f"Run terakhir / last runs ({len(report.runs)})", title_justify="left")
-    for name in ("DAG", "run", "status", "mulai (WITA)", "durasi s", "berkas", "dimuat", "karantina",
-                 "baris dibaca", "dimuat", "ditolak", "GX gagal", "dbt model ok", "dbt test gagal"):  # fmt: skip
+    for name in (
+        "DAG",
+        "run",
+        "status",
+        "mulai (WITA)",
+        "durasi s",
+        "berkas",
+        "dimuat",
+        "karantina",
+        "baris dibaca",
+        "dimuat",
+        "ditolak",
+        "GX gagal",
+        "dbt model ok",
+        "dbt test gagal",
+    ):
         runs.add_column(name, overflow="fold")
     for r in report.runs:
         style = _STATE_STYLE.get(r.state, "")
         runs.add_row(
-            r.dag_id, r.run_id, f"[{style}]{r.state}[/]" if style else r.state, _fmt_time(r.started_at),
+            r.dag_id,
+            r.run_id,
+            f"[{style}]{r.state}[/]" if style else r.state,
+            _fmt_time(r.started_at),
             f"{r.duration_seconds:.1f}" if r.duration_seconds is not None else "-",
-            _fmt(r.files_seen), _fmt(r.files_loaded), _fmt(r.files_quarantined),
-            _fmt(r.rows_read), _fmt(r.rows_loaded), _fmt(r.rows_rejected),
-            _fmt(r.gx_failed_expectations), _fmt(r.dbt_models_ok), _fmt(r.dbt_tests_failed),
-        )  # fmt: skip
+            _fmt(r.files_seen),
+            _fmt(r.files_loaded),
+            _fmt(r.files_quarantined),
+            _fmt(r.rows_read),
+            _fmt(r.rows_loaded),
+            _fmt(r.rows_rejected),
+            _fmt(r.gx_failed_expectations),
+            _fmt(r.dbt_models_ok),
+            _fmt(r.dbt_tests_failed),
+        )
     if report.runs:
         console.print(runs)
         for r in report.runs:
@@ -292,17 +315,32 @@ def print_status(
         f"({len(report.late)} terlambat / late)",
         title_justify="left",
     )
-    for name in ("wilayah", "nama", "sumber", "periode terakhir", "dimuat (WITA)", "periode wajib", "status",
-                 "hari terlambat", "catatan"):  # fmt: skip
+    for name in (
+        "wilayah",
+        "nama",
+        "sumber",
+        "periode terakhir",
+        "dimuat (WITA)",
+        "periode wajib",
+        "status",
+        "hari terlambat",
+        "catatan",
+    ):
         fresh.add_column(name, overflow="fold")
     for f in shown:
         verdict = "[green]ok[/]" if f.verdict == "ok" else "[red]TERLAMBAT / late[/]"
         note = f"{f.newer_quarantined} dikarantina / quarantined" if f.newer_quarantined else ""
         fresh.add_row(
-            f.kode_wilayah, names.get(f.kode_wilayah, ""), f.source, f.latest_period or "-",
-            _fmt_time(f.loaded_at), f.expected_period, verdict, str(f.days_overdue) if f.days_overdue else "",
+            f.kode_wilayah,
+            names.get(f.kode_wilayah, ""),
+            f.source,
+            f.latest_period or "-",
+            _fmt_time(f.loaded_at),
+            f.expected_period,
+            verdict,
+            str(f.days_overdue) if f.days_overdue else "",
             note,
-        )  # fmt: skip
+        )
     if report.freshness:
         console.print(fresh)
     else:
@@ -324,13 +362,28 @@ def print_to_confirm(console: Console, items: list[ToConfirm]) -> None:
         console.print("[green]Tidak ada OPD atau NPP yang perlu dikonfirmasi / nothing to confirm.[/]")
         return
     table = Table(title=f"Perlu dikonfirmasi / to confirm ({len(items)})", title_justify="left", caption=HOW_TO_CONFIRM)
-    for name in ("wilayah", "jenis", "kode / NPP", "nama", "pekerja daftar", "peserta BPJS", "baris anggaran",
-                 "berkas", "baris untuk opd_aliases.yaml"):  # fmt: skip
+    for name in (
+        "wilayah",
+        "jenis",
+        "kode / NPP",
+        "nama",
+        "pekerja daftar",
+        "peserta BPJS",
+        "baris anggaran",
+        "berkas",
+        "baris untuk opd_aliases.yaml",
+    ):
         table.add_column(name, overflow="fold")
     for t in items:
         table.add_row(
-            t.kode_wilayah, _KIND_LABEL.get(t.item_kind, t.item_kind), t.item, t.item_name or "",
-            _fmt(t.roster_workers), _fmt(t.bpjs_people), _fmt(t.budget_lines),
-            "\n".join(t.files[:5]) + (f"\n(+{len(t.files) - 5})" if len(t.files) > 5 else ""), t.config_line,
-        )  # fmt: skip
+            t.kode_wilayah,
+            _KIND_LABEL.get(t.item_kind, t.item_kind),
+            t.item,
+            t.item_name or "",
+            _fmt(t.roster_workers),
+            _fmt(t.bpjs_people),
+            _fmt(t.budget_lines),
+            "\n".join(t.files[:5]) + (f"\n(+{len(t.files) - 5})" if len(t.files) > 5 else ""),
+            t.config_line,
+        )
     console.print(table)

@@ -73,39 +73,64 @@ def _cards(data: ReportData) -> list[dict[str, str]]:
     shortfall = h.get("shortfall_idr")
     year = f" {data.budget_year}" if data.budget_year else ""
     cards = [
-        ("coverage_pct", "Cakupan (peserta aktif / pekerja)", fmt.pct(h.get("coverage_pct")),
-         "bad" if behind else "good"),
+        (
+            "coverage_pct",
+            "Cakupan (peserta aktif / pekerja)",
+            fmt.pct(h.get("coverage_pct")),
+            "bad" if behind else "good",
+        ),
         ("target_pct", "Target nasional tahun ini", fmt.pct(h.get("target_pct")), ""),
         ("active_participants", "Peserta aktif", fmt.number(h.get("active_participants")), ""),
         ("workers_total", "Pekerja di luar ASN/TNI/Polri", fmt.number(h.get("workers_total")), ""),
         ("uncovered_workers", "Pekerja belum terlindungi", fmt.number(h.get("uncovered_workers")), ""),
-        ("participants_to_target", "Kekurangan peserta terhadap target", fmt.number(h.get("participants_to_target")),
-         "bad" if h.get("participants_to_target") else ""),
-        ("opd_not_enrolled", "Pegawai non-ASN belum terdaftar", fmt.number(h.get("opd_not_enrolled")),
-         "bad" if h.get("opd_not_enrolled") else ""),
+        (
+            "participants_to_target",
+            "Kekurangan peserta terhadap target",
+            fmt.number(h.get("participants_to_target")),
+            "bad" if h.get("participants_to_target") else "",
+        ),
+        (
+            "opd_not_enrolled",
+            "Pegawai non-ASN belum terdaftar",
+            fmt.number(h.get("opd_not_enrolled")),
+            "bad" if h.get("opd_not_enrolled") else "",
+        ),
         ("budgeted_idr", f"Pagu iuran APBD{year}", fmt.rupiah(h.get("budgeted_idr")), ""),
         ("required_idr", f"Kebutuhan iuran{year} (OPD dengan daftar pegawai)", fmt.rupiah(h.get("required_idr")), ""),
         ("paid_idr", f"Iuran terbayar{year}", fmt.rupiah(h.get("paid_idr")), ""),
-        ("shortfall_idr", f"Kekurangan anggaran{year} (OPD yang pagunya kurang)", fmt.rupiah(shortfall),
-         "bad" if (shortfall or 0) > 0 else ""),
+        (
+            "shortfall_idr",
+            f"Kekurangan anggaran{year} (OPD yang pagunya kurang)",
+            fmt.rupiah(shortfall),
+            "bad" if (shortfall or 0) > 0 else "",
+        ),
         ("surplus_idr", f"Kelebihan anggaran{year} (OPD yang pagunya lebih)", fmt.rupiah(h.get("surplus_idr")), ""),
         ("claims_paid_idr", "Klaim dibayar (nilai)", fmt.rupiah(h.get("claims_paid_idr")), ""),
         ("claims_paid_count", "Klaim dibayar (jumlah)", fmt.number(h.get("claims_paid_count")), ""),
         ("avg_days_to_payment", "Rata-rata lama pembayaran", fmt.days(h.get("avg_days_to_payment")), ""),
-        ("files_quarantined", "Berkas dikarantina", fmt.number(h.get("files_quarantined")),
-         "bad" if h.get("files_quarantined") else ""),
+        (
+            "files_quarantined",
+            "Berkas dikarantina",
+            fmt.number(h.get("files_quarantined")),
+            "bad" if h.get("files_quarantined") else "",
+        ),
         ("rows_rejected", "Baris ditolak", fmt.number(h.get("rows_rejected")), "bad" if h.get("rows_rejected") else ""),
-        ("late_sources", "Sumber data terlambat", fmt.number(h.get("late_sources")),
-         "bad" if h.get("late_sources") else "good"),
-    ]  # fmt: skip
+        (
+            "late_sources",
+            "Sumber data terlambat",
+            fmt.number(h.get("late_sources")),
+            "bad" if h.get("late_sources") else "good",
+        ),
+    ]
     return [{"metric": m, "label": label, "text": text, "tone": tone} for m, label, text, tone in cards]
 
 
 def _claims_by_program(data: ReportData) -> list[dict[str, object]]:
     totals: dict[str, dict[str, object]] = {}
     for c in data.claims_monthly:
-        t = totals.setdefault(c["program"], {"program": c["program"], "claims_count": 0, "paid_count": 0,
-                                             "paid_amount_idr": 0})  # fmt: skip
+        t = totals.setdefault(
+            c["program"], {"program": c["program"], "claims_count": 0, "paid_count": 0, "paid_amount_idr": 0}
+        )
         t["claims_count"] += c["claims_count"] or 0
         t["paid_count"] += c["paid_count"] or 0
         t["paid_amount_idr"] += c["paid_amount_idr"] or 0
@@ -121,8 +146,9 @@ def render(data: ReportData, *, plotly: str = "directory", region_links: bool = 
     """
     from ucj.ingest.quarantine import FILE_REASONS
 
-    divs = {chart_id: charts.to_div(chart_id, fig) if fig is not None else None
-            for chart_id, fig in charts.charts(data)}  # fmt: skip
+    divs = {
+        chart_id: charts.to_div(chart_id, fig) if fig is not None else None for chart_id, fig in charts.charts(data)
+    }
 
     def chart(chart_id: str) -> Markup:
         div = divs.get(chart_id)

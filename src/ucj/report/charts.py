@@ -159,7 +159,7 @@ def regions(data: ReportData) -> go.Figure:
                     fmt.number(r["workers_total"]),
                 ]
                 for r in rows
-            ],  # fmt: skip
+            ],
             hovertemplate="%{y} (%{customdata[0]})<br>%{customdata[1]} dari %{customdata[2]} pekerja<extra></extra>",
             marker_color=[RED if (r["coverage_pct"] or 0) < (r["target_pct"] or 0) else GREEN for r in rows],
         )
@@ -174,10 +174,11 @@ def opd(data: ReportData) -> go.Figure:
     """OPD enrolment: enrolled and not enrolled workers of each roster, the furthest behind on top."""
     rows = list(reversed(data.opd))  # plotly draws the first category at the bottom
     labels = [
-        f"{r['opd_abbreviation'] or r['opd_code']} ({r['kode_wilayah']})" if data.scope.is_province
+        f"{r['opd_abbreviation'] or r['opd_code']} ({r['kode_wilayah']})"
+        if data.scope.is_province
         else (r["opd_abbreviation"] or r["opd_code"])
         for r in rows
-    ]  # fmt: skip
+    ]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -210,10 +211,11 @@ def budget(data: ReportData) -> go.Figure:
     """Budget (pagu) against what the roster needs and what was paid, per OPD."""
     rows = data.budget
     labels = [
-        f"{b['opd_abbreviation'] or b['opd_code']} ({b['kode_wilayah']})" if data.scope.is_province
+        f"{b['opd_abbreviation'] or b['opd_code']} ({b['kode_wilayah']})"
+        if data.scope.is_province
         else (b["opd_abbreviation"] or b["opd_code"])
         for b in rows
-    ]  # fmt: skip
+    ]
     fig = go.Figure()
     for key, name, colour in (
         ("budgeted_idr", "Anggaran (pagu APBD)", BLUE),

@@ -104,9 +104,8 @@ MARTS_READ = (
 def require_marts(conn: psycopg.Connection) -> None:
     """Raise :class:`NoMartsError` naming the marts that are missing."""
     missing = [
-        name for name in MARTS_READ
-        if conn.execute("select to_regclass(%s)", (f"marts.{name}",)).fetchone()[0] is None
-    ]  # fmt: skip
+        name for name in MARTS_READ if conn.execute("select to_regclass(%s)", (f"marts.{name}",)).fetchone()[0] is None
+    ]
     if missing:
         raise NoMartsError(
             f"belum ada marts / no marts yet ({', '.join(missing)} missing): run the pipeline first (ucj run)"
@@ -256,8 +255,15 @@ def load(conn: psycopg.Connection, scope: Scope, today: date) -> ReportData:
            where kode_wilayah = %(scope_code)s and fiscal_year = %(year)s""",
         p,
     )
-    for key in ("budgeted_idr", "required_idr", "billed_idr", "paid_idr", "shortfall_idr", "surplus_idr",
-                "budgeted_without_roster_idr"):  # fmt: skip
+    for key in (
+        "budgeted_idr",
+        "required_idr",
+        "billed_idr",
+        "paid_idr",
+        "shortfall_idr",
+        "surplus_idr",
+        "budgeted_without_roster_idr",
+    ):
         data.headline[key] = data.budget_totals.get(key)
 
     # Claims: paid amounts per month and programme; time to payment of every paid claim.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from ucj.generate.formats import BULAN
+from ucj.bulan import BULAN
 from ucj.marts_view import format_value
 
 MISSING = "-"
