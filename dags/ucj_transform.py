@@ -1,6 +1,9 @@
 """Model the raw layer into the coverage, claims and budget marts with dbt (through Cosmos).
 
-Runs when the ingest DAG reports new rows (the raw Asset) and every night at 01:30 WITA.
+Runs when the ingest DAG reports new rows (the raw Asset) and every night at 01:30 WITA. The
+01:30 run skips (first task `raw_layer_ready`, its reason in the log) while the warehouse is not
+prepared or an ingest run is still loading, as on a first start when both slot runs begin at
+once: the ingest's raw Asset event then runs the transform on the complete raw layer.
 One task (`dbt.dbt_producer_watcher`) runs `dbt build` over the whole project in-process (Cosmos
 ExecutionMode.WATCHER); every seed, model and snapshot is still a task of its own, and so are a
 model's tests (`<model>.run`, `<model>.test`): they read what the build reported for their node,
@@ -70,6 +73,14 @@ with DAG(
     )
     transform.watch_after_build(dbt)
 
+    @task.short_circuit(ignore_downstream_trigger_rules=True)
+    def raw_layer_ready() -> bool:
+        """The 01:30 run skips (reason in its log) while the ingest has not prepared or is still
+        loading the raw layer, as on a first start: the ingest's raw Asset event runs the transform."""
+        from ucj import tasks
+
+        return tasks.transform_may_build(get_current_context())
+
     @task
     def record_start() -> None:
         from ucj import tasks
@@ -104,4 +115,5 @@ with DAG(
 
         tasks.record_run_from_context(get_current_context(), summary_task_id=None)
 
-    record_start() >> publish_opd_aliases() >> dbt >> [build_reports(), build_docs()] >> record_run()
+    raw_layer_ready() >> record_start() >> publish_opd_aliases() >> dbt
+    dbt >> [build_reports(), build_docs()] >> record_run()

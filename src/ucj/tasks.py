@@ -163,6 +163,24 @@ def record_run_start_from_context(context: Any) -> None:
     )
 
 
+def transform_may_build(context: Any) -> bool:
+    """The transform's first task: False (the run is skipped, reason logged) when its time-table
+    run would start on an unprepared warehouse or a raw layer still being loaded
+    (``ucj.transform.scheduled_build_blocked``). Asset-triggered and manual runs always build."""
+    from ucj.transform import scheduled_build_blocked
+
+    run, ti = context["dag_run"], context["ti"]
+    run_type = str(getattr(run.run_type, "value", run.run_type))
+    if run_type != "scheduled":
+        return True
+    active = ti.get_dr_count(dag_id="ucj_ingest", states=["queued", "running"])
+    reason = scheduled_build_blocked(airflow_warehouse_url(), active)
+    if reason is None:
+        return True
+    log.warning("ucj_transform %s skipped: %s", run.run_id, reason)
+    return False
+
+
 def record_run_end(
     url: str, dag_id: str, run_id: str, task_states: dict[str, str | None], summary: dict[str, Any] | None
 ) -> None:

@@ -277,3 +277,37 @@ def ensure_manifest(force: bool = False) -> Path:
         os.environ.setdefault(key, "unset")
     run_dbt(["parse"])
     return path
+
+
+def scheduled_build_blocked(url: str, ingest_runs_active: int) -> str | None:
+    """Why the transform's time-table (01:30) run should not build now; None when it should.
+
+    On a Pemda's first start the scheduler makes the latest nightly slot run of both DAGs at
+    once (``catchup=False``): the transform would start on a warehouse the ingest has not
+    prepared yet, or on a raw layer it is still loading, and fail or build half the files. The
+    raw Asset event at the end of the ingest starts the transform on the complete raw layer, so
+    the slot run has nothing to add in these cases. Checked in this order: the warehouse's
+    migrations are all applied, no ``ucj_ingest`` run is queued or running, and a file is loaded.
+    """
+    from ucj.migrate import available
+    from ucj.warehouse import connect
+
+    wanted = {m.version for m in available()}
+    with connect(url) as conn:
+        table = conn.execute("select to_regclass('audit.schema_migrations')").fetchone()[0]
+        applied = {v for (v,) in conn.execute("select version from audit.schema_migrations")} if table else set()
+        missing = wanted - applied
+        if missing:
+            return (
+                f"the warehouse is not prepared yet ({len(wanted) - len(missing)} of {len(wanted)} migrations "
+                "applied): ucj_ingest prepares it, and its raw Asset event starts the transform"
+            )
+        if ingest_runs_active:
+            return (
+                f"ucj_ingest is still loading ({ingest_runs_active} run(s) queued or running): its raw Asset "
+                "event starts the transform on the complete raw layer"
+            )
+        loaded = conn.execute("select count(*) from audit.files where status = 'loaded' and is_current").fetchone()[0]
+    if not loaded:
+        return "no file is loaded in the raw layer yet: the ingest that loads one starts the transform (raw Asset)"
+    return None

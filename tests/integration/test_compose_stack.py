@@ -27,7 +27,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,8 @@ SERVICES = (
 )  # fmt: skip
 UP_TIMEOUT = 900
 RUN_TIMEOUT = 1800
+DAG_IDS = ("ucj_ingest", "ucj_transform")
+LOG_TAIL = 30  # lines of a failed (or skipping) task's log in the report
 
 
 def _free_port() -> int:
@@ -88,6 +91,8 @@ class Stack:
             f"@127.0.0.1:{pg_port}/{settings['WAREHOUSE_DB_NAME']}"
         )
         self.timings: dict[str, float] = {}
+        self.checks: list[str] = []  # what passed, in order, for the report
+        self.worker_names: dict[str, str] = {}  # hostname Airflow records -> worker container
         self._token: str | None = None
 
     def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -203,8 +208,123 @@ class Stack:
         raise AssertionError(f"the scheduler started no {run_type or ''} {dag_id} run in {timeout:.0f} s")
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
-        return self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances",
-                         params={"limit": 1000})["task_instances"]  # fmt: skip
+        """All of a run's task instances: the API answers at most 100 a page (the transform has 154)."""
+        found: list[dict] = []
+        while True:
+            page = self.call(
+                "GET",
+                f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances",
+                params={"limit": 100, "offset": len(found)},
+            )
+            found += page["task_instances"]
+            if not page["task_instances"] or len(found) >= page["total_entries"]:
+                return found
+
+    # -- the report, printed before teardown (also on failure) --
+
+    def task_log(self, ti: dict, lines: int = LOG_TAIL) -> str:
+        """The tail of a task instance's log, from the api-server (the logs volume is shared)."""
+        path = (
+            f"/api/v2/dags/{ti['dag_id']}/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}"
+            f"/logs/{max(ti.get('try_number') or 1, 1)}"
+        )
+        try:
+            content = self.call("GET", path, params={"map_index": ti.get("map_index", -1), "full_content": True})
+        except Exception as exc:  # noqa: BLE001 - a report must not hide the failure it reports
+            return f"(log not readable: {exc})"
+        content = content.get("content", content) if isinstance(content, dict) else content
+        if isinstance(content, str):
+            text = content.splitlines()
+        else:
+            text = []
+            for item in content or []:
+                if isinstance(item, dict):
+                    level = f" {item['level']}" if item.get("level") else ""
+                    text.append(f"{item.get('timestamp', '')}{level} {item.get('event', '')}".strip())
+                else:
+                    text.append(str(item))
+        return "\n".join(text[-lines:])
+
+    def report(self) -> str:
+        """Services, DAG runs with states and durations, tasks per Celery worker, failed task
+        instances with their logs' tails (and why a run skipped), the checks passed, phase times,
+        load average."""
+        out: list[str] = ["", "=" * 30 + " compose stack report " + "=" * 30]
+        ps = subprocess.run(
+            [
+                "podman",
+                "ps",
+                "-a",
+                "--filter",
+                f"label=io.podman.compose.project={PROJECT}",
+                "--format",
+                "{{.Names}}\t{{.Status}}",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        out.append("services:")
+        out += [f"  {line.split(chr(9))[0]:44} {line.split(chr(9))[-1]}" for line in ps.stdout.splitlines() if line]
+        try:
+            runs = [r for d in DAG_IDS for r in self.call("GET", f"/api/v2/dags/{d}/dagRuns")["dag_runs"]]
+            tis = [ti for r in runs for ti in self.task_instances(r["dag_id"], r["dag_run_id"])]
+        except Exception as exc:  # noqa: BLE001
+            out.append(f"(the REST API did not answer: {exc})")
+            runs, tis = [], []
+        out.append("DAG runs:")
+        for r in sorted(runs, key=lambda r: r.get("start_date") or ""):
+            own = [ti for ti in tis if ti["dag_run_id"] == r["dag_run_id"] and ti["dag_id"] == r["dag_id"]]
+            states = Counter(ti["state"] or "none" for ti in own)
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(states.items()))
+            out.append(
+                f"  {r['dag_id']:14} {r['run_type']:16} {r['state']:8} {_duration(r):>7}  "
+                f"{r['dag_run_id']}  tasks: {counts}"
+            )
+        workers = self.containers("airflow-worker")
+        try:
+            fqdn = ("python", "-c", "import socket; print(socket.getfqdn())")
+            names = {**self.worker_names, **{self.exec(w, *fqdn).strip(): w for w in workers}}
+        except subprocess.CalledProcessError:
+            names = dict(self.worker_names)
+        ran = defaultdict(list)
+        for ti in tis:
+            if ti.get("hostname"):
+                ran[names.get(ti["hostname"], ti["hostname"])].append(ti)
+        out.append("task instances per Celery worker:")
+        for worker, its in sorted(ran.items()):
+            per_dag = Counter(ti["dag_id"] for ti in its)
+            out.append(f"  {worker}: {len(its)} (" + ", ".join(f"{d} {n}" for d, n in sorted(per_dag.items())) + ")")
+            tasks = Counter(
+                ti["task_id"].split(".")[0] if ti["task_id"].startswith("dbt.") else ti["task_id"] for ti in its
+            )
+            out.append("    " + ", ".join(f"{t}" + (f" x{n}" if n > 1 else "") for t, n in sorted(tasks.items())))
+        failed = [ti for ti in tis if ti["state"] in ("failed", "upstream_failed", "up_for_retry")]
+        out.append(f"failed task instances: {len(failed)}")
+        for ti in failed:
+            out.append(
+                f"--- {ti['dag_id']} {ti['dag_run_id']} {ti['task_id']}"
+                f"{'' if ti.get('map_index', -1) < 0 else '[' + str(ti['map_index']) + ']'} "
+                f"{ti['state']} on {ti.get('hostname') or '?'}"
+            )
+            if ti["state"] != "upstream_failed":
+                out.append(self.task_log(ti))
+        for ti in tis:  # why a 01:30 run built nothing
+            if ti["task_id"] == "raw_layer_ready" and ti["state"] == "success":
+                skipped = [line for line in self.task_log(ti, 200).splitlines() if "skipped:" in line]
+                if skipped:
+                    out.append(f"{ti['dag_run_id']} skipped its build: {skipped[-1].split('skipped:', 1)[1].strip()}")
+        out.append("checks passed:")
+        out += [f"  ok  {check}" for check in self.checks] or ["  (none)"]
+        out.append("phase times (s): " + ", ".join(f"{k} {v:.0f}" for k, v in self.timings.items()))
+        out.append("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        return "\n".join(out)
+
+
+def _duration(run: dict) -> str:
+    if not run.get("start_date") or not run.get("end_date"):
+        return "-"
+    start, end = (datetime.fromisoformat(run[k].replace("Z", "+00:00")) for k in ("start_date", "end_date"))
+    return f"{(end - start).total_seconds():.0f} s"
 
 
 @pytest.fixture(scope="module")
@@ -249,6 +369,10 @@ def stack(tmp_path_factory):
         print(stack.logs())
         raise
     finally:
+        try:
+            print(stack.report())
+        except Exception as exc:  # noqa: BLE001 - the stack still comes down
+            print(f"(no report: {exc!r})")
         mark = time.monotonic()
         stack.down(volumes=True)
         stack.timings["down -v"] = time.monotonic() - mark
@@ -263,7 +387,7 @@ def test_the_compose_stack_runs_the_pipeline_on_two_workers(stack, tmp_path):
             assert stack.containers(service), f"{service} is not running: {containers}"
     workers = stack.containers("airflow-worker")
     assert len(workers) == 2, workers
-    print("\nservices up:\n" + "\n".join(containers))
+    stack.checks.append(f"all {len(SERVICES) - 1} long-running services up, airflow-worker x2")
 
     generated = tmp_path / "generated"
     generate(scale="tiny", seed=7, out=generated, defect_rate=0)
@@ -285,30 +409,48 @@ def test_the_compose_stack_runs_the_pipeline_on_two_workers(stack, tmp_path):
         ingest = stack.wait_run("ucj_ingest", stack.wait_first_run("ucj_ingest")["dag_run_id"])
         stack.timings["ingest run (from unpause)"] = time.monotonic() - mark
         assert (ingest["run_type"], ingest["state"]) == ("scheduled", "success"), ingest
+        stack.checks.append("the scheduler ran ucj_ingest's nightly slot at unpause: success")
         transform = stack.wait_first_run("ucj_transform", run_type="asset_triggered")  # on the raw Asset
         transform = stack.wait_run("ucj_transform", transform["dag_run_id"])
         stack.timings["transform on the Asset done (from unpause)"] = time.monotonic() - mark
         assert transform["state"] == "success", transform
-        all_runs = {
-            d: stack.call("GET", f"/api/v2/dags/{d}/dagRuns")["dag_runs"] for d in ("ucj_ingest", "ucj_transform")
-        }
-        print("\nDAG runs:\n" + "\n".join(
-            f"  {r['dag_id']:14} {r['run_type']:16} {r['state']:8} {r['dag_run_id']}  "
-            f"{r['start_date']} .. {r['end_date']}" for runs in all_runs.values() for r in runs))  # fmt: skip
+        stack.checks.append("ucj_transform ran on the raw Asset event of the ingest: success")
+        all_runs = {d: stack.call("GET", f"/api/v2/dags/{d}/dagRuns")["dag_runs"] for d in DAG_IDS}
         assert [r["state"] for runs in all_runs.values() for r in runs if r["state"] != "success"] == []
         runs = [(d, r["dag_run_id"]) for d, rs in all_runs.items() for r in rs]
+        stack.checks.append(f"every DAG run succeeded ({len(runs)}), none failed")
 
         task_instances = [ti for dag_id, run_id in runs for ti in stack.task_instances(dag_id, run_id)]
-        assert [ti["task_id"] for ti in task_instances if ti["state"] != "success"] == []
+        # skipped: the transform's 01:30 run, which starts beside the ingest, skips its build
+        # (raw_layer_ready) until the ingest's raw Asset event; nothing else may skip
+        bad = [
+            (ti["dag_run_id"], ti["task_id"], ti["state"])
+            for ti in task_instances
+            if ti["state"] != "success"
+            and not (
+                ti["state"] == "skipped"
+                and ti["dag_id"] == "ucj_transform"
+                and ti["dag_run_id"].startswith("scheduled__")
+            )
+        ]
+        assert bad == []
+        stack.checks.append(f"all {len(task_instances)} task instances succeeded (the 01:30 transform run's: skipped)")
         # Cosmos renders some nodes as EmptyOperator, which the scheduler marks done without a worker
-        ran = [ti for ti in task_instances if (ti.get("operator_name") or ti.get("operator")) != "EmptyOperator"]
+        ran = [
+            ti
+            for ti in task_instances
+            if ti["state"] == "success" and (ti.get("operator_name") or ti.get("operator")) != "EmptyOperator"
+        ]
         fqdn = ("python", "-c", "import socket; print(socket.getfqdn())")
         hostnames = {w: stack.exec(w, *fqdn).strip() for w in workers}  # what Airflow records per task
+        stack.worker_names = {h: w for w, h in hostnames.items()}  # containers after down/up have new ones
         per_worker = Counter(ti["hostname"] for ti in ran)
-        print("task instances per worker: " + ", ".join(
-            f"{w} ({hostnames[w]}): {per_worker[hostnames[w]]}" for w in workers))  # fmt: skip
         assert set(per_worker) == set(hostnames.values()), per_worker
+        stack.checks.append(
+            "tasks ran on both Celery workers: " + ", ".join(f"{w} {per_worker[hostnames[w]]}" for w in workers)
+        )
         assert sum(ti["task_id"] == "ingest_file" for ti in task_instances) > 1, "mapped, one task per file"
+        stack.checks.append("ingest_file mapped, one task per file")
     except BaseException:
         print(stack.logs())
         raise
@@ -316,7 +458,7 @@ def test_the_compose_stack_runs_the_pipeline_on_two_workers(stack, tmp_path):
     expected = expected_enrollment(stack.landing, generated / "manifest.json")
     assert expected, "the tiny scale has OPD rosters"
     assert mart_enrollment(stack.warehouse_url) == expected
-    print(f"mart check: fct_opd_enrollment_monthly = the files' {len(expected)} (region, OPD, month) rows")
+    stack.checks.append(f"mart: fct_opd_enrollment_monthly = the files' {len(expected)} (region, OPD, month) rows")
 
     # The report the transform wrote is served by the plugin on the api-server, behind the login.
     import httpx
@@ -328,6 +470,7 @@ def test_the_compose_stack_runs_the_pipeline_on_two_workers(stack, tmp_path):
     region = sorted({r for r, _, _ in expected})[0].replace(".", "-")
     page = httpx.get(f"{stack.api}/ucj/reports/{region}.html", headers=auth, timeout=30)
     assert page.status_code == 200 and "<html" in page.text.lower()
+    stack.checks.append(f"report served by the plugin behind the login (401 without; {region}.html with)")
 
     # The warehouse and Airflow's metadata live in named volumes: they survive down and up.
     mark = time.monotonic()
@@ -338,3 +481,4 @@ def test_the_compose_stack_runs_the_pipeline_on_two_workers(stack, tmp_path):
     stack.timings["down and up again"] = time.monotonic() - mark
     assert mart_enrollment(stack.warehouse_url) == expected
     assert stack.call("GET", f"/api/v2/dags/ucj_transform/dagRuns/{transform['dag_run_id']}")["state"] == "success"
+    stack.checks.append("after down and up: the mart and Airflow's run history are still there (named volumes)")
