@@ -33,6 +33,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from browser_helpers import chromium
 from marts_helpers import ModuleWarehouse, copy_landing
 
 from ucj.airflow_ui import default_zone_script
@@ -43,19 +44,8 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "tests" / "output" / "report"
-CHROMIUM = Path("/usr/bin/chromium")
 TODAY = date(2025, 7, 25)  # the day late sources are judged on: the June files are due by 20 July
 CHARTS = {"trajectory", "segments", "opd", "budget", "claims_paid", "claims_days", "quality"}
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 # --------------------------------------------------------------------------- the marts
@@ -168,15 +158,8 @@ def expected_headline(conninfo: str, regions: list[str]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: run scripts/bootstrap.sh (as root) first")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        # Playwright starts Chromium with a fresh temporary --user-data-dir of its own.
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as started:
+        yield started
 
 
 CHARTS_DRAWN = "() => document.querySelectorAll('figure.chart .main-svg').length > 0"

@@ -28,6 +28,7 @@ import psycopg
 import pytest
 import requests
 import yaml
+from browser_helpers import chromium
 from marts_helpers import ModuleWarehouse, copy_landing
 
 from ucj import tasks, transform
@@ -41,17 +42,6 @@ BUNDLE = ROOT / "bi" / "superset" / "bundle"
 EXPOSURES = ROOT / "dbt_project" / "models" / "exposures.yml"
 OUTPUT = ROOT / "tests" / "output" / "bi"
 VENV = (ROOT / os.environ.get("UCJ_SUPERSET_VENV", ".ucj/superset-venv")).resolve()  # relative: to the checkout
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Per chart of the bundle (by file name): the SQL on the marts that must give the same rows, and
 # the chart's column names in the order of the SQL's columns.
@@ -319,10 +309,6 @@ def test_bundle_imports_once_and_charts_show_the_marts_figures_as_bi_reader(supe
 
 
 def test_dashboard_in_chromium_draws_the_province_rows(superset: Superset, capsys) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: run scripts/bootstrap.sh (as root) first")
-    from playwright.sync_api import sync_playwright
-
     OUTPUT.mkdir(parents=True, exist_ok=True)
     shot = OUTPUT / "superset-ucj-pemda.png"
     refused: list[str] = []
@@ -334,27 +320,23 @@ def test_dashboard_in_chromium_draws_the_province_rows(superset: Superset, capsy
             refused.append(route.request.url)
             route.abort()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.route("**/*", gate)
-            page.goto(f"{superset.base}/login/", wait_until="load")
-            page.fill("#username", "admin")  # Superset 6's React login form
-            page.fill("#password", superset.password)
-            page.keyboard.press("Enter")
-            page.wait_for_url("**/superset/welcome/**", timeout=120_000)
-            page.goto(f"{superset.base}/superset/dashboard/ucj-pemda/", wait_until="load")
-            page.wait_for_selector(".dashboard-chart canvas", timeout=120_000)  # the ECharts line
-            page.wait_for_selector(".dashboard-chart table tbody tr", timeout=120_000)  # the province table
-            page.wait_for_timeout(1500)  # the line's animation
-            page.screenshot(path=str(shot), full_page=True)
-            cells = page.eval_on_selector_all(
-                ".dashboard-chart table tbody tr",
-                "rows => rows.map(r => Array.from(r.querySelectorAll('td')).map(td => td.innerText.trim()))",
-            )
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page.route("**/*", gate)
+        page.goto(f"{superset.base}/login/", wait_until="load")
+        page.fill("#username", "admin")  # Superset 6's React login form
+        page.fill("#password", superset.password)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/superset/welcome/**", timeout=120_000)
+        page.goto(f"{superset.base}/superset/dashboard/ucj-pemda/", wait_until="load")
+        page.wait_for_selector(".dashboard-chart canvas", timeout=120_000)  # the ECharts line
+        page.wait_for_selector(".dashboard-chart table tbody tr", timeout=120_000)  # the province table
+        page.wait_for_timeout(1500)  # the line's animation
+        page.screenshot(path=str(shot), full_page=True)
+        cells = page.eval_on_selector_all(
+            ".dashboard-chart table tbody tr",
+            "rows => rows.map(r => Array.from(r.querySelectorAll('td')).map(td => td.innerText.trim()))",
+        )
     with capsys.disabled():
         print(f"\n  screenshot: {shot.relative_to(ROOT)}", end="")
     assert refused == [], f"the dashboard asked outside Superset for {refused}"
