@@ -6,7 +6,8 @@ and an ``english`` line). Every value a template prints passes through
 Delivery goes through Airflow's notifier interface (:mod:`ucj.ops.notifiers`); which errors are
 retried: :mod:`ucj.ops.retries`.
 
-Two channels, each configured only from the environment and skipped when unset:
+Two channels, each configured only from the environment (:class:`ucj.config.AlertSettings`) and
+skipped when unset:
 
 * a webhook: ``UCJ_ALERT_WEBHOOK_URL`` gets a JSON ``POST`` (``text`` holds the whole
   message, so Slack, Mattermost, Rocket.Chat and Google Chat incoming webhooks show it as is);
@@ -18,7 +19,6 @@ Two channels, each configured only from the environment and skipped when unset:
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,52 +27,13 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from ucj.config import TIMEZONE
+from ucj.config import TIMEZONE, AlertSettings  # noqa: F401  (re-exported: ucj.ops.notifiers, tests)
 from ucj.ops.retries import classify, error_text
 from ucj.privacy import mask_identifiers
 
 AlertKind = Literal["task_failed", "deadline_missed"]
 
 _WITA = ZoneInfo(TIMEZONE)
-_TRUE = {"1", "true", "yes", "y", "ya", "on"}
-
-
-@dataclass(frozen=True)
-class AlertSettings:
-    """Where alerts go; read with :meth:`from_env`. A channel left unset is skipped."""
-
-    webhook_url: str | None = None
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_user: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = False
-    email_from: str | None = None
-    email_to: tuple[str, ...] = ()
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> AlertSettings:
-        env = os.environ if env is None else env
-
-        def get(name: str) -> str | None:
-            value = (env.get(name) or "").strip()
-            return value or None
-
-        port = get("UCJ_ALERT_SMTP_PORT")
-        return cls(
-            webhook_url=get("UCJ_ALERT_WEBHOOK_URL"),
-            smtp_host=get("UCJ_ALERT_SMTP_HOST"),
-            smtp_port=int(port) if port else 25,
-            smtp_user=get("UCJ_ALERT_SMTP_USER"),
-            smtp_password=get("UCJ_ALERT_SMTP_PASSWORD"),
-            smtp_starttls=(get("UCJ_ALERT_SMTP_STARTTLS") or "").lower() in _TRUE,
-            email_from=get("UCJ_ALERT_EMAIL_FROM"),
-            email_to=tuple(a.strip() for a in (get("UCJ_ALERT_EMAIL_TO") or "").split(",") if a.strip()),
-        )
-
-    @property
-    def email_configured(self) -> bool:
-        return bool(self.smtp_host and self.email_from and self.email_to)
 
 
 @dataclass(frozen=True)
