@@ -36,7 +36,7 @@ def default_args() -> dict[str, object]:
         "owner": "ucj-data",
         "on_failure_callback": failure_notifiers(),  # webhook + e-mail notifiers, after the last retry
         "retries": 2,
-        "retry_delay": timedelta(seconds=float(os.environ.get("UCJ_RETRY_DELAY_SECONDS", "60"))),
+        "retry_delay": timedelta(seconds=settings().airflow.retry_delay_seconds),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=15),
     }
@@ -98,7 +98,7 @@ def configure(cfg: Settings | None = None) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db_url,
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("UCJ_LOG_LEVEL", "WARNING"),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": cfg.airflow.log_level,
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         # Cosmos: its cache (partial parse, profiles) per state folder, not shared through /tmp
         # by every checkout and test session of the machine.

@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
 from typing import TYPE_CHECKING
 
@@ -213,7 +212,9 @@ def store_pseudonym_key(conn: psycopg.Connection) -> bool:
     without the variable never replaces a deployment's key. A new key changes every
     ``participant_key``: rebuild with ``ucj dbt build --full-refresh`` after rotating it.
     """
-    secret = os.environ.get(PSEUDONYM_KEY_ENV) or None
+    from ucj.config import settings
+
+    secret = settings().warehouse.pseudonym_key
     if secret is None:
         log.warning("%s is unset: the marts' pseudonyms use a development key", PSEUDONYM_KEY_ENV)
     row = conn.execute(

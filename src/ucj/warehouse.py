@@ -174,7 +174,7 @@ def role_params(url: str, role: str) -> PgParams:
     if role not in ROLE_PASSWORD_ENV:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLE_PASSWORD_ENV)}")
     p = PgParams.from_url(url)
-    return PgParams(p.host, p.port, role, os.environ.get(ROLE_PASSWORD_ENV[role], ""), p.dbname)
+    return PgParams(p.host, p.port, role, settings().roles.password(role), p.dbname)
 
 
 def apply_secrets(conn: psycopg.Connection) -> None:
@@ -188,8 +188,9 @@ def apply_secrets(conn: psycopg.Connection) -> None:
 
     from ucj.privacy import store_pseudonym_key
 
-    for role, variable in ROLE_PASSWORD_ENV.items():
-        password = os.environ.get(variable)
+    roles = settings().roles
+    for role in ROLE_PASSWORD_ENV:
+        password = roles.password(role)
         if password:  # ALTER ROLE takes no bind parameters: a quoted literal, never logged here
             conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))
     store_pseudonym_key(conn)

@@ -8,7 +8,6 @@ Set ``UCJ_SEEDS_DIR`` to read them from elsewhere.
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -71,10 +70,7 @@ BPU_MIN_INCOME = 1_000_000
 
 def seeds_dir() -> Path:
     """Directory of the dbt seeds."""
-    env = os.environ.get("UCJ_SEEDS_DIR")
-    if env:
-        return Path(env)
-    return settings().dbt_project_dir / "seeds"
+    return settings().seeds_dir
 
 
 def _read(name: str) -> list[dict[str, str]]:

@@ -4,13 +4,13 @@ the OPD a table's surroundings name (title block, sheet name, file name)."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ucj.config import config_dir_text
 from ucj.ingest.fields import is_ignored_header, match_header_kind, source_spec
 from ucj.ingest.values import MONTHS
 
@@ -47,7 +47,7 @@ def column_letter(index: int) -> str:
 
 def header_match(source: str, text: str) -> tuple[str, str] | None:
     """The field a header means, with the synonyms of the config folder in use (UCJ_CONFIG_DIR)."""
-    return _header_match_in(os.environ.get("UCJ_CONFIG_DIR", ""), source, text)
+    return _header_match_in(config_dir_text(), source, text)
 
 
 @lru_cache(maxsize=8192)

@@ -34,7 +34,6 @@ config folder: a long-lived process sees edited files after :func:`clear_cache`.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -43,6 +42,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ucj.config import config_dir_text
 from ucj.ingest import fields
 from ucj.ingest.values import code_key
 
@@ -127,7 +127,7 @@ def _resolve(text: str | None) -> Path | None:
 
 def config_dir() -> Path | None:
     """The config folder in use (``UCJ_CONFIG_DIR``, as ``ucj.config.settings().config_dir``)."""
-    return _resolve(os.environ.get(ENV_VAR) or None)
+    return _resolve(config_dir_text() or None)
 
 
 def _folder(given: Path | None) -> Path | None:

@@ -54,7 +54,6 @@ New reason codes of this module are explained in :data:`VALUE_REASONS` (for the 
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -63,6 +62,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+
+from ucj.config import config_dir_text
 
 
 class ValueParseError(ValueError):
@@ -536,7 +537,7 @@ def code_key(text: str) -> str:
 
 def taught_spellings(kind: str) -> dict[str, str]:
     """Spellings a deployment taught in ``UCJ_CONFIG_DIR/values.yaml`` (code key -> code)."""
-    return _taught_in(os.environ.get("UCJ_CONFIG_DIR", ""), kind)
+    return _taught_in(config_dir_text(), kind)
 
 
 @lru_cache(maxsize=64)

@@ -37,8 +37,7 @@ def reports_dir() -> Path:
     """Where the nightly reports go: ``UCJ_REPORTS_DIR``, default ``<UCJ_STATE_DIR>/reports``."""
     from ucj.config import settings
 
-    value = os.environ.get("UCJ_REPORTS_DIR")
-    return Path(value).expanduser().resolve() if value else settings().state_dir / "reports"
+    return settings().reports_dir
 
 
 @dataclass(frozen=True)
