@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from ucj.config import TIMEZONE, Settings, settings
+from ucj.config import TIMEZONE, Settings, apply_environment, environment_value, settings
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,8 @@ class WaitingSaidOnce(logging.Filter):
         return True
 
 
-def configure(cfg: Settings | None = None) -> dict[str, str]:
-    """Set Airflow's environment for this project (keeps values a deployment already set)."""
+def environment(cfg: Settings | None = None) -> dict[str, str]:
+    """Airflow's environment for this project, as a mapping (creates the Airflow home)."""
     cfg = cfg or settings()
     home = cfg.airflow_home
     home.mkdir(parents=True, exist_ok=True)
@@ -118,13 +118,20 @@ def configure(cfg: Settings | None = None) -> dict[str, str]:
         "GX_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
     }
-    for key, value in env.items():
-        os.environ.setdefault(key, value)
+    return env
+
+
+def configure(cfg: Settings | None = None) -> dict[str, str]:
+    """For entry points (``ucj``, the pipeline runner, test fixtures): apply :func:`environment`
+    to this process, keeping values a deployment already set; returns the mapping."""
+    env = environment(cfg)
+    apply_environment(env)
     logging.getLogger("cosmos.operators.local").addFilter(_NO_LINEAGE_NOTICE)
     # The venv's bin first: Airflow starts its parts (and dbt) from PATH.
     venv_bin = str(Path(sys.executable).parent)
-    if not os.environ.get("PATH", "").startswith(venv_bin):
-        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
+    path = environment_value("PATH", "") or ""
+    if not path.startswith(venv_bin):
+        apply_environment({"PATH": venv_bin + os.pathsep + path}, override=True)
     return env
 
 
@@ -142,10 +149,10 @@ def local_stack_environment(cfg: Settings | None = None) -> dict[str, str]:
     - a parallelism fit for the machine (Airflow's default of 32 LocalExecutor workers on 2 cores
       is 32 processes of ~300 MB each waiting for two CPUs);
     - INFO logs, so the API server says where it listens.
-    Values a deployment already set are kept by the caller (``os.environ.setdefault``).
+    Values a deployment already set are kept by the caller (``config.apply_environment``).
     """
     cfg = cfg or settings()
-    port = os.environ.get("AIRFLOW__API__PORT", "8080")
+    port = environment_value("AIRFLOW__API__PORT", "8080") or "8080"
     return {
         "AIRFLOW__API__PORT": port,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
@@ -173,10 +180,10 @@ def migrate_metadata(cfg: Settings | None = None) -> None:
     import airflow
 
     marker = cfg.airflow_home / f".migrated-{airflow.__version__}"
-    db_url = os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    db_url = environment_value("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") or ""
     if not (marker.exists() and marker.read_text() == db_url):
         airflow_bin = Path(sys.executable).parent / "airflow"
-        subprocess.run([str(airflow_bin), "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
+        subprocess.run([str(airflow_bin), "db", "migrate"], check=True, capture_output=True)
         marker.write_text(db_url)
     ensure_pool()
 

@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from ucj.config import settings
+from ucj.config import apply_environment, settings
 
 # Wide enough for the marts when the output is a file or a CI log (no terminal to measure).
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -31,7 +31,7 @@ def main(verbose: bool) -> None:
     """ucj-warehouse: Universal Coverage Jamsostek for the Pemda of Sulawesi Tenggara."""
     _setup_logging(verbose)
     if verbose:
-        os.environ.setdefault("UCJ_LOG_LEVEL", "INFO")
+        apply_environment({"UCJ_LOG_LEVEL": "INFO"})
     from ucj.ingest.overrides import ConfigError, check_config
 
     try:  # a broken deployment config folder stops every command at once, naming file and line
@@ -90,7 +90,7 @@ def demo_command(scale: str, seed: int) -> None:
             scenario = "published-figures" if scale == "demo" else None
             generate(scale=scale, seed=seed, out=landing, scenario=scenario)
         # the demo wrote and closed these files itself: no need to wait for them to settle
-        os.environ.setdefault("UCJ_SETTLE_SECONDS", "0")
+        apply_environment({"UCJ_SETTLE_SECONDS": "0"})
         console.print(f"[green]✓[/] sample data generated in {time.monotonic() - started:.1f} s: {landing}")
     else:
         console.print(f"Using the files already in {landing}")
@@ -250,8 +250,7 @@ def airflow_command(args: tuple[str, ...]) -> None:
     from ucj import airflow_env
     from ucj.warehouse import export_environment, warehouse_url
 
-    for key, value in airflow_env.local_stack_environment().items():
-        os.environ.setdefault(key, value)
+    apply_environment(airflow_env.local_stack_environment())
     airflow_env.configure()
     if args and args[0] in (*airflow_env.SERVER_COMMANDS, "dags", "tasks"):  # what runs tasks
         export_environment(warehouse_url())  # the configured warehouse, or the embedded one (left up)

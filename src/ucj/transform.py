@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ucj.config import settings
+from ucj.config import apply_environment, settings, unset_environment
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +242,7 @@ def _invoke_dbt(args: list[str], quiet: bool) -> None:
     if args and args[0] in ("build", "run") and settings().warehouse_url:
         publish_opd_aliases(settings().warehouse_url)
     speed_up_in_process_dbt()
-    os.environ.pop("DBT_PROJECT_DIR", None)  # it would silently override --project-dir
+    unset_environment("DBT_PROJECT_DIR")  # it would silently override --project-dir
     cwd = project_dir()
     result = dbtRunner().invoke(
         [
@@ -273,8 +272,8 @@ def ensure_manifest(force: bool = False) -> Path:
         ]
         if all(p.stat().st_mtime <= built for p in sources):
             return path
-    for key in ("UCJ_PGHOST", "UCJ_PGUSER", "UCJ_PGDATABASE"):  # dbt parse needs the profile's variables
-        os.environ.setdefault(key, "unset")
+    # dbt parse needs the profile's variables (kept where set)
+    apply_environment(dict.fromkeys(("UCJ_PGHOST", "UCJ_PGUSER", "UCJ_PGDATABASE"), "unset"))
     run_dbt(["parse"])
     return path
 

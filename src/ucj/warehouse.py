@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import warnings
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import psycopg
 
-from ucj.config import Settings, settings
+from ucj.config import Settings, apply_environment, settings
 
 log = logging.getLogger(__name__)
 
@@ -213,8 +212,8 @@ def set_dbt_statement_timeout(conn: psycopg.Connection, timeout: str) -> None:
     )
 
 
-def export_environment(url: str) -> dict[str, str]:
-    """Put the one warehouse URL where Airflow and dbt look for it; returns what was set.
+def environment(url: str) -> dict[str, str]:
+    """The one warehouse URL where Airflow and dbt look for it (a mapping; entry points apply it).
 
     Airflow's connection keeps the owner's URL (migrations; the tasks derive the loader's from
     it); dbt's profile gets the transformer role.
@@ -230,7 +229,14 @@ def export_environment(url: str) -> dict[str, str]:
         "UCJ_PGPASSWORD": dbt.password,
         "UCJ_PGDATABASE": p.dbname,
     }
-    os.environ.update(env)
+    return env
+
+
+def export_environment(url: str) -> dict[str, str]:
+    """For entry points (``ucj``, the pipeline runner, test fixtures, bench): apply
+    :func:`environment` to this process, replacing what was set; returns it."""
+    env = environment(url)
+    apply_environment(env, override=True)
     return env
 
 

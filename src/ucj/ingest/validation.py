@@ -10,7 +10,6 @@ English and Bahasa Indonesia. GX is imported lazily: it costs seconds to import.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,11 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ucj.config import settings
+from ucj.config import apply_environment, settings
 from ucj.ingest.canonical import source_values
 from ucj.ingest.reasons import explain
 
 _context_lock = threading.Lock()
+GX_ENVIRONMENT = {"GX_ANALYTICS_ENABLED": "false"}  # no telemetry (also in airflow_env.environment)
 DATA_DOCS_SITE_DIR = "uncommitted/data_docs/local_site"  # relative to expectations/gx (great_expectations.yml)
 RUN_NAME_SEPARATOR = "__"  # stands for "/" of a landing path in a GX run name
 
@@ -62,7 +62,7 @@ class SuiteSummary:
 
 @cache
 def _context() -> Any:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    apply_environment(GX_ENVIRONMENT)  # GX reads it at import
     import great_expectations as gx
 
     return gx.get_context(mode="file", project_root_dir=str(settings().expectations_dir))
