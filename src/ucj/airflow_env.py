@@ -87,7 +87,7 @@ def environment(cfg: Settings | None = None) -> dict[str, str]:
     cfg = cfg or settings()
     home = cfg.airflow_home
     home.mkdir(parents=True, exist_ok=True)
-    db_url = cfg.airflow_db_url or f"sqlite:///{home / 'airflow.db'}"
+    db_url = cfg.airflow.db_url or f"sqlite:///{home / 'airflow.db'}"
     env = {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(cfg.project_root / "dags"),

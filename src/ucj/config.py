@@ -198,7 +198,8 @@ PROJECT_ROOT = project_dir()
 
 class Settings(BaseModel):
     """Every setting, by group. Build with :func:`settings` so the environment is read once per
-    call. The flat properties below resolve the paths' defaults (relative to the project)."""
+    call. The properties below are the paths, their defaults resolved (relative to the project or
+    the working directory)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -237,30 +238,6 @@ class Settings(BaseModel):
     @property
     def config_dir(self) -> Path | None:
         return _resolved(self.ingest.config_dir)
-
-    @property
-    def warehouse_url(self) -> str | None:
-        return self.warehouse.url
-
-    @property
-    def airflow_db_url(self) -> str | None:
-        return self.airflow.db_url
-
-    @property
-    def max_bad_row_share(self) -> float:
-        return self.ingest.max_bad_row_share
-
-    @property
-    def chunk_rows(self) -> int:
-        return self.ingest.chunk_rows
-
-    @property
-    def settle_seconds(self) -> float:
-        return self.ingest.settle_seconds
-
-    @property
-    def dbt_statement_timeout(self) -> str:
-        return self.dbt.statement_timeout
 
     @property
     def dbt_project_dir(self) -> Path:

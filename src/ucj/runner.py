@@ -34,7 +34,7 @@ def run_pipeline(landing: Path, console: Console | None = None, keep_server: boo
     """Run ``ucj_ingest`` then ``ucj_transform`` with ``dag.test()``; stop at the first failure."""
     console = console or Console()
     landing = landing.resolve()
-    owns_server = settings().warehouse_url is None  # the embedded server is ours to stop
+    owns_server = settings().warehouse.url is None  # the embedded server is ours to stop
     steps_started = time.monotonic()
     with console.status("Starting the warehouse …"):
         url = warehouse_url()

@@ -228,7 +228,7 @@ def run_dbt(args: list[str], quiet: bool = True, *, lock: bool = True) -> None:
     (:func:`dbt_lock`; ``lock=False`` when the caller holds it already), and a ``build`` or ``run``
     first publishes the config folder's OPD aliases (:func:`publish_opd_aliases`).
     """
-    url = settings().warehouse_url
+    url = settings().warehouse.url
     if lock and url and args and args[0] in WRITING_COMMANDS:
         with dbt_lock(url, f"dbt {args[0]}"):
             _invoke_dbt(args, quiet)
@@ -239,8 +239,8 @@ def run_dbt(args: list[str], quiet: bool = True, *, lock: bool = True) -> None:
 def _invoke_dbt(args: list[str], quiet: bool) -> None:
     from dbt.cli.main import dbtRunner
 
-    if args and args[0] in ("build", "run") and settings().warehouse_url:
-        publish_opd_aliases(settings().warehouse_url)
+    if args and args[0] in ("build", "run") and settings().warehouse.url:
+        publish_opd_aliases(settings().warehouse.url)
     speed_up_in_process_dbt()
     unset_environment("DBT_PROJECT_DIR")  # it would silently override --project-dir
     cwd = project_dir()

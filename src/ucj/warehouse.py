@@ -163,8 +163,8 @@ def _ensure_database(params: PgParams, dbname: str) -> None:
 def warehouse_url(cfg: Settings | None = None) -> str:
     """The configured warehouse URL; starts the embedded server when none is configured."""
     cfg = cfg or settings()
-    if cfg.warehouse_url:
-        return cfg.warehouse_url
+    if cfg.warehouse.url:
+        return cfg.warehouse.url
     return start_embedded(cfg.pgdata_dir)
 
 
@@ -193,7 +193,7 @@ def apply_secrets(conn: psycopg.Connection) -> None:
         if password:  # ALTER ROLE takes no bind parameters: a quoted literal, never logged here
             conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))
     store_pseudonym_key(conn)
-    set_dbt_statement_timeout(conn, settings().dbt_statement_timeout)
+    set_dbt_statement_timeout(conn, settings().dbt.statement_timeout)
 
 
 def set_dbt_statement_timeout(conn: psycopg.Connection, timeout: str) -> None:

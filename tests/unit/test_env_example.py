@@ -105,7 +105,7 @@ def test_settings_read_their_variables(monkeypatch, tmp_path) -> None:
     cfg = settings()
     assert (cfg.ingest.chunk_rows, cfg.airflow.retry_delay_seconds) == (1234, 2.5)
     assert cfg.alerts.smtp_starttls is True and cfg.alerts.email_to == ("a@x", "b@x")
-    assert cfg.warehouse_url is None
+    assert cfg.warehouse.url is None
     assert cfg.reports_dir == tmp_path / "r"
     assert cfg.roles.password("ucj_transformer") == "s3cret" and cfg.roles.password("ucj_loader") == ""
 

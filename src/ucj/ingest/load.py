@@ -103,8 +103,8 @@ def ingest_file(
         landed.source,
         landed.kode_wilayah,
         landed.period,
-        cfg.chunk_rows,
-        cfg.max_bad_row_share,
+        cfg.ingest.chunk_rows,
+        cfg.ingest.max_bad_row_share,
         relative_path=landed.relative_path,
     )
     failures: list[RowFailure] = []
@@ -172,8 +172,8 @@ def _ingest_locked(
             outcome.status = "gone"
             return outcome, None
         before = landed.path.stat()
-        if (age := time.time() - before.st_mtime) < cfg.settle_seconds:
-            return _unsettled(outcome, f"changed {age:.0f} s ago (less than {cfg.settle_seconds:.0f} s)"), None
+        if (age := time.time() - before.st_mtime) < cfg.ingest.settle_seconds:
+            return _unsettled(outcome, f"changed {age:.0f} s ago (less than {cfg.ingest.settle_seconds:.0f} s)"), None
         digest = sha256_of(landed.path)
         size = before.st_size
         if (recovered := _recover_quarantined(conn, landed, digest)) is not None:
