@@ -115,6 +115,8 @@ class IngestSettings(_Group):
     # a file is read only once it has not changed for this long (one still being copied in is
     # left for the next run, never quarantined half-written)
     settle_seconds: float = _env("UCJ_SETTLE_SECONDS", 30.0)
+    # GX's uncommitted folder (validation results, Data Docs); default expectations/gx/uncommitted
+    gx_uncommitted_dir: str | None = _env("UCJ_GX_UNCOMMITTED_DIR")
 
 
 class AlertSettings(_Group):
@@ -246,6 +248,12 @@ class Settings(BaseModel):
     @property
     def expectations_dir(self) -> Path:
         return self.project_root / "expectations"
+
+    @property
+    def gx_uncommitted_dir(self) -> Path:
+        """Where GX writes validation results and the Data Docs site: ``UCJ_GX_UNCOMMITTED_DIR``,
+        default ``expectations/gx/uncommitted`` (git ignores it); a read-only install moves it."""
+        return _resolved(self.ingest.gx_uncommitted_dir) or self.expectations_dir / "gx" / "uncommitted"
 
     @property
     def pgdata_dir(self) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ucj.config import PACKAGE_DIR, PROJECT_ROOT, SHIPPED_PROJECT_DIR, settings, source_checkout
 
 
@@ -36,3 +38,22 @@ def test_with_the_wheels_copy_nothing_defaults_into_the_package(monkeypatch, tmp
     assert cfg.state_dir == tmp_path / ".ucj"
     assert (cfg.landing_dir, cfg.quarantine_dir) == (tmp_path / "data" / "landing", tmp_path / "data" / "quarantine")
     assert cfg.dbt_target_dir == tmp_path / ".ucj" / "dbt-target"
+
+
+def test_ucj_gx_uncommitted_dir_moves_gx_s_results_and_data_docs(monkeypatch, tmp_path):
+    """A read-only install points GX's writes elsewhere; the real GX context follows the setting."""
+    from ucj.ingest import validation
+
+    monkeypatch.delenv("UCJ_GX_UNCOMMITTED_DIR", raising=False)
+    assert settings().gx_uncommitted_dir == settings().expectations_dir / "gx" / "uncommitted"
+    monkeypatch.setenv("UCJ_GX_UNCOMMITTED_DIR", str(tmp_path / "gx"))
+    validation._context.cache_clear()
+    try:
+        index = validation.build_data_docs()
+        context = validation._context()
+        results = context.stores[context.validation_results_store_name].store_backend.full_base_directory
+    finally:
+        validation._context.cache_clear()
+    assert index == tmp_path / "gx" / "data_docs" / "local_site" / "index.html" and index.is_file()
+    assert (tmp_path / "gx" / "data_docs" / "local_site" / "expectations" / "rosters.html").is_file()
+    assert Path(results) == tmp_path / "gx" / "validations"

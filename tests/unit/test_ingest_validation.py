@@ -60,9 +60,9 @@ def test_only_unverified_rules_warn() -> None:
 
 
 def test_data_docs_folder_is_the_uncommitted_local_site() -> None:
-    assert data_docs_dir() == PROJECT_ROOT / "expectations" / "gx" / DATA_DOCS_SITE_DIR
+    assert data_docs_dir() == PROJECT_ROOT / "expectations" / "gx" / "uncommitted" / DATA_DOCS_SITE_DIR
     config = (PROJECT_ROOT / "expectations" / "gx" / "great_expectations.yml").read_text(encoding="utf-8")
-    assert f"base_directory: {DATA_DOCS_SITE_DIR}/" in config
+    assert f"base_directory: ${{UCJ_GX_UNCOMMITTED_DIR}}/{DATA_DOCS_SITE_DIR}/" in config
 
 
 def test_prune_results_keeps_the_newest_per_suite(tmp_path: Path) -> None:

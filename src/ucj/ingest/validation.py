@@ -26,7 +26,7 @@ from ucj.ingest.reasons import explain
 
 _context_lock = threading.Lock()
 GX_ENVIRONMENT = {"GX_ANALYTICS_ENABLED": "false"}  # no telemetry (also in airflow_env.environment)
-DATA_DOCS_SITE_DIR = "uncommitted/data_docs/local_site"  # relative to expectations/gx (great_expectations.yml)
+DATA_DOCS_SITE_DIR = "data_docs/local_site"  # relative to GX's uncommitted folder (great_expectations.yml)
 RUN_NAME_SEPARATOR = "__"  # stands for "/" of a landing path in a GX run name
 
 
@@ -65,18 +65,22 @@ def _context() -> Any:
     apply_environment(GX_ENVIRONMENT)  # GX reads it at import
     import great_expectations as gx
 
-    return gx.get_context(mode="file", project_root_dir=str(settings().expectations_dir))
+    cfg = settings()
+    # great_expectations.yml puts its results and Data Docs under ${UCJ_GX_UNCOMMITTED_DIR}
+    uncommitted = {"UCJ_GX_UNCOMMITTED_DIR": str(cfg.gx_uncommitted_dir)}
+    return gx.get_context(mode="file", project_root_dir=str(cfg.expectations_dir), runtime_environment=uncommitted)
 
 
 def data_docs_dir() -> Path:
     """Where :func:`build_data_docs` writes the GX Data Docs site (git ignores it)."""
-    return settings().expectations_dir / "gx" / DATA_DOCS_SITE_DIR
+    return settings().gx_uncommitted_dir / DATA_DOCS_SITE_DIR
 
 
 def build_data_docs(keep_results_per_suite: int | None = 25) -> Path:
     """Render the Data Docs site (suites and recent validation results); returns its ``index.html``.
 
-    The site is ``expectations/gx/uncommitted/data_docs/local_site/``. Every chunk a checkpoint
+    The site is ``<uncommitted>/data_docs/local_site/`` (``settings().gx_uncommitted_dir``, default
+    ``expectations/gx/uncommitted``). Every chunk a checkpoint
     validates leaves one result in ``uncommitted/validations/``; only the newest
     ``keep_results_per_suite`` per suite are kept (None keeps all), so that building stays fast
     as runs pile up. The audit trail of every validation run is ``audit.validation_runs``.
@@ -86,7 +90,7 @@ def build_data_docs(keep_results_per_suite: int | None = 25) -> Path:
     """
     from ucj.ingest.data_docs_offline import localize
 
-    results = settings().expectations_dir / "gx" / "uncommitted" / "validations"
+    results = settings().gx_uncommitted_dir / "validations"
     with _context_lock:
         if keep_results_per_suite is not None:
             _prune_results(results, keep_results_per_suite)

@@ -6,7 +6,7 @@ Mounted by ``plugins/ucj_reports.py`` at ``/ucj`` of the Airflow API server:
 ``/ucj/``                 a short page linking the three below
 ``/ucj/reports/``         the nightly reports (``UCJ_REPORTS_DIR``: ``index.html`` and one file
                           per Pemda and for the province)
-``/ucj/data-docs/``       the GX Data Docs site (``expectations/gx/uncommitted/data_docs/local_site``)
+``/ucj/data-docs/``       the GX Data Docs site (``<UCJ_GX_UNCOMMITTED_DIR>/data_docs/local_site``)
 ``/ucj/dbt-docs/``        ``dbt docs generate``'s site (``index.html``, ``manifest.json``,
                           ``catalog.json`` of ``UCJ_DBT_TARGET_DIR``; nothing else of dbt's target)
 ========================  ==================================================================
