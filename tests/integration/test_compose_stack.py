@@ -50,9 +50,15 @@ REDIS_IMAGE = "localhost/ucj-redis:7-bookworm"
 AIRFLOW_UID = 50000  # deploy/Dockerfile's airflow user: it writes the landing and quarantine mounts
 SOURCES = ("rosters", "participants", "claims", "budgets", "workforce")
 SERVICES = (
-    "postgres", "redis", "airflow-init", "airflow-apiserver", "airflow-scheduler",
-    "airflow-dag-processor", "airflow-triggerer", "airflow-worker",
-)  # fmt: skip
+    "postgres",
+    "redis",
+    "airflow-init",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker",
+)
 UP_TIMEOUT = 900
 RUN_TIMEOUT = 1800
 DAG_IDS = ("ucj_ingest", "ucj_transform")
@@ -119,8 +125,9 @@ class Stack:
         if left:
             subprocess.run(["podman", "rm", "-f", "-t", "60", *left], capture_output=True, check=False)
         if volumes:
-            names = subprocess.run(["podman", "volume", "ls", "-q", "--filter", label],
-                                   capture_output=True, text=True).stdout.split()  # fmt: skip
+            names = subprocess.run(
+                ["podman", "volume", "ls", "-q", "--filter", label], capture_output=True, text=True
+            ).stdout.split()
             if names:
                 subprocess.run(["podman", "volume", "rm", "-f", *names], capture_output=True, check=False)
 
@@ -136,8 +143,19 @@ class Stack:
 
     def logs(self, lines: int = 40) -> str:
         out = []
-        ps = subprocess.run(["podman", "ps", "-a", "--filter", f"label=io.podman.compose.project={PROJECT}",
-                             "--format", "{{.Names}} {{.Status}}"], capture_output=True, text=True)  # fmt: skip
+        ps = subprocess.run(
+            [
+                "podman",
+                "ps",
+                "-a",
+                "--filter",
+                f"label=io.podman.compose.project={PROJECT}",
+                "--format",
+                "{{.Names}} {{.Status}}",
+            ],
+            capture_output=True,
+            text=True,
+        )
         out.append(ps.stdout)
         for name in ps.stdout.split("\n"):
             if name.strip():
@@ -159,8 +177,9 @@ class Stack:
             answer = httpx.post(f"{self.api}/auth/token", json={"username": "admin", "password": self.password()})
             assert answer.status_code == 201, answer.text
             self._token = answer.json()["access_token"]
-        answer = httpx.request(method, self.api + path, headers={"Authorization": f"Bearer {self._token}"},
-                               timeout=60, **kwargs)  # fmt: skip
+        answer = httpx.request(
+            method, self.api + path, headers={"Authorization": f"Bearer {self._token}"}, timeout=60, **kwargs
+        )
         answer.raise_for_status()
         return answer.json()
 
@@ -354,9 +373,22 @@ def stack(tmp_path_factory):
     stack.landing = landing
     stack.down(volumes=True)  # what a killed earlier run left behind
     build = subprocess.run(
-        ["podman", "build", "--quiet", "-f", "deploy/Dockerfile", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}",
-         "-t", IMAGE, "."], cwd=PROJECT_ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            "podman",
+            "build",
+            "--quiet",
+            "-f",
+            "deploy/Dockerfile",
+            "--build-arg",
+            f"BASE_IMAGE={BASE_IMAGE}",
+            "-t",
+            IMAGE,
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert build.returncode == 0, build.stderr[-4000:]
     stack.timings["images and build"] = time.monotonic() - started
     try:
