@@ -27,14 +27,6 @@
     what one query built keeps all four and the plans of one set-based query.
 -#}
 {% macro incremental_months_filter(month_column='period_month', source_relation=none, source_month_column='period_month', region_column='kode_wilayah', opd_attribution=none) -%}
-    {#- Parse time: the model's meta is not readable yet (its refs come from its SQL). -#}
-    {%- if not execute -%}{{ return('true') }}{%- endif -%}
-    {%- if source_relation is none -%}
-        {%- set source_relation = monthly_window_source() -%}
-    {%- endif -%}
-    {%- if opd_attribution is none -%}
-        {%- set opd_attribution = config.meta_get('opd_attribution', false) -%}
-    {%- endif -%}
     {%- set from_month = var('reprocess_from_month', none) -%}
     {%- set region = var('reprocess_kode_wilayah', none) -%}
     {%- if execute and from_month and not modules.re.match('^\d{4}-\d{2}-01$', from_month | string) -%}
@@ -43,19 +35,28 @@
     {%- if execute and region and not modules.re.match('^\d{2}(\.\d{2})?$', region | string) -%}
         {{ exceptions.raise_compiler_error("reprocess_kode_wilayah must be a code such as 74.71, got " ~ region) }}
     {%- endif -%}
-    {%- if is_incremental() and opd_attribution -%}({{ opd_attribution_changed() }} or {% endif -%}
-    {%- if is_incremental() and from_month -%}
+    {#- A full build, a first build, parse time (the model's meta is not readable yet: its refs
+        come from its SQL) and unit tests (they see the test's config): every month. -#}
+    {%- if not execute or not is_incremental() -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- if source_relation is none -%}
+        {%- set source_relation = monthly_window_source() -%}
+    {%- endif -%}
+    {%- if opd_attribution is none -%}
+        {%- set opd_attribution = config.meta_get('opd_attribution', false) -%}
+    {%- endif -%}
+    {%- if opd_attribution -%}({{ opd_attribution_changed() }} or {% endif -%}
+    {%- if from_month -%}
         ({{ month_column }} >= cast('{{ from_month }}' as date)
         {%- if region %} and {{ region_column }} = '{{ region }}'{% endif -%})
-    {%- elif is_incremental() -%}
+    {%- else -%}
         {{ month_column }} >= (
             select {{ add_months('max(' ~ source_month_column ~ ')', '-' ~ var('lookback_months')) }}
             from {{ source_relation }}
         )
-    {%- else -%}
-        true
     {%- endif -%}
-    {%- if is_incremental() and opd_attribution -%}){% endif -%}
+    {%- if opd_attribution -%}){% endif -%}
 {%- endmacro %}
 
 {% macro monthly_window_source() -%}
