@@ -2,9 +2,9 @@
     Tests that check only what the last build rebuilt.
 
     An incremental model built by month records, in the last line of its table comment, the
-    first month its last build rebuilt (`record_incremental_window` in macros/incremental_months.sql,
-    a post-hook of the idiom): `all` after a
-    full refresh or a first build, else the window's first month. A generic test configured with
+    first month its last build rebuilt (`record_incremental_window`, a post-hook of the idiom in
+    macros/incremental_months.sql): `all` after a full refresh or a first build, else the
+    window's first month. A generic test configured with
         config: {where: "__nightly_window__(period_month)"}
     then reads only the rows of months from that one on (and rows without a month, so that a
     null never hides), and everything after a full build. Sound only for tests whose verdict on
