@@ -17,10 +17,10 @@
     No row of another region or of an earlier month is deleted or rewritten.
 
     Why a custom strategy and not dbt's microbatch: microbatch cuts the build into one query per
-    batch (month) from a `begin` date and a lookback counted back from the run's clock, and filters
-    every ref'd input by its event_time to that batch. Here the window starts `lookback_months`
-    before the newest *export* month (not today's date), a lapse needs the region's previous
-    export month (outside a one-month batch), a backfill may rebuild one region only
+    batch (month) from a `begin` date and a lookback counted back from the run's clock, and
+    filters every ref'd input that declares an event_time to that batch. Here the window starts
+    `lookback_months` before the newest *export* month (not today's date), a lapse needs the
+    region's previous export month (outside a one-month batch), a backfill may rebuild one region only
     (reprocess_kode_wilayah: microbatch has no second key), and a changed OPD attribution must
     rebuild every month (microbatch would need --full-refresh or a --event-time-start from the
     first month: one query per month of history). A strategy that deletes the window and inserts
