@@ -2,8 +2,9 @@
     Tests that check only what the last build rebuilt.
 
     An incremental model built by month records, in the last line of its table comment, the
-    first month its last build rebuilt (`record_incremental_window`, a post-hook): `all` after a
-    full refresh or a first build, else the window's first month. A generic test configured with
+    first month its last build rebuilt (`record_incremental_window`, a post-hook of the idiom in
+    macros/incremental_months.sql): `all` after a full refresh or a first build, else the
+    window's first month. A generic test configured with
         config: {where: "__nightly_window__(period_month)"}
     then reads only the rows of months from that one on (and rows without a month, so that a
     null never hides), and everything after a full build. Sound only for tests whose verdict on
@@ -11,35 +12,6 @@
     the month (rows of older months were checked by the run that wrote them and are untouched
     since). Not for keys across months, nor relationships to tables rebuilt in full.
 -#}
-{% macro record_incremental_window(source_relation, source_month_column='period_month') -%}
-    {%- set from_month = 'all' -%}
-    {%- if execute and is_incremental() -%}
-        {%- if var('reprocess_from_month', none) -%}
-            {%- set from_month = var('reprocess_from_month') | string -%}
-        {%- else -%}
-            {%- set newest -%}
-                select {{ add_months('max(' ~ source_month_column ~ ')', '-' ~ var('lookback_months')) }}
-                from {{ source_relation }}
-            {%- endset -%}
-            {%- set value = run_query(newest).columns[0].values()[0] -%}
-            {%- set from_month = value | string if value is not none else 'all' -%}
-        {%- endif -%}
-    {%- endif -%}
-    {#- The window is the comment's last line: the lines before it, written by persist_docs (the
-        marts' and restricted lists' descriptions, macros/docs/), stay. -#}
-    do $ucj_window$
-    declare
-        relation regclass := to_regclass(quote_ident('{{ this.schema }}') || '.' || quote_ident('{{ this.identifier }}'));
-        described text := regexp_replace(coalesce(obj_description(relation, 'pg_class'), ''), '\s*ucj incremental window: \S+$', '');
-    begin
-        execute format(
-            'comment on table %s is %L', relation,
-            case when described = '' then '' else described || E'\n' end || 'ucj incremental window: {{ from_month }}'
-        );
-    end
-    $ucj_window$
-{%- endmacro %}
-
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set window = modules.re.match('^__nightly_window__\((\w+)\)$', where | trim) if where else none -%}

@@ -5,11 +5,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'budgets') }}
-),
-
-current_files as (
-    select * from {{ ref('stg_ucj__current_files') }}
+    select * from {{ ref('base_ucj__budgets') }}
 ),
 
 renamed as (
@@ -38,7 +34,6 @@ renamed as (
         source.period::integer as fiscal_year,
         source.loaded_at
     from source
-    inner join current_files on source.file_id = current_files.file_id
     where source.kode_rekening is not null
         and source.pagu is not null
         and {{ normalize_name('source.opd') }} not like 'jumlah%'

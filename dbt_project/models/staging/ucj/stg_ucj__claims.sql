@@ -4,11 +4,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'claims') }}
-),
-
-current_files as (
-    select * from {{ ref('stg_ucj__current_files') }}
+    select * from {{ ref('base_ucj__claims') }}
 ),
 
 renamed as (
@@ -43,13 +39,12 @@ renamed as (
         end as benefit_type,
         upper(trim(source.status_klaim)) as claim_status,
         source.nominal as amount_idr,
-        {{ raw_period_month(source('raw', 'claims')) }} as export_month,
+        {{ raw_period_month(ref('base_ucj__claims')) }} as export_month,
         source.tanggal_kejadian as event_date,
         source.tanggal_pengajuan as submitted_date,
         source.tanggal_bayar as paid_date,
         source.loaded_at
     from source
-    inner join current_files on source.file_id = current_files.file_id
 )
 
 select * from renamed

@@ -1,31 +1,22 @@
--- The version of each delivered file that the marts use: a corrected re-delivery at the
--- same path replaces the earlier one (which stays in raw and in audit.files as history).
--- Only files of a region of the reference (a kabupaten or kota of regions.csv): a folder named
--- after no Pemda (74.99, 74) never reaches the marts (the landing refuses them too).
+-- grain: one row per file the marts use (the current version of each delivered file of a
+-- region of the reference: base_ucj__current_files).
 
 with
 
-files as (
-    select * from {{ source('audit', 'files') }}
+source as (
+    select * from {{ ref('base_ucj__current_files') }}
 ),
 
-regions as (
-    select * from {{ ref('stg_reference__regions') }}
-    where region_level in ('kabupaten', 'kota')
-),
-
-current_files as (
+renamed as (
     select
-        files.file_id,
-        files.source,
-        files.kode_wilayah,
-        files.period,
-        files.relative_path,
-        files.file_name,
-        files.seen_at as delivered_at
-    from files
-    inner join regions on files.kode_wilayah = regions.kode_wilayah
-    where files.status = 'loaded' and files.is_current
+        source.file_id,
+        source.source,
+        source.kode_wilayah,
+        source.period,
+        source.relative_path,
+        source.file_name,
+        source.seen_at as delivered_at
+    from source
 )
 
-select * from current_files
+select * from renamed

@@ -4,11 +4,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'participants') }}
-),
-
-current_files as (
-    select * from {{ ref('stg_ucj__current_files') }}
+    select * from {{ ref('base_ucj__participants') }}
 ),
 
 renamed as (
@@ -33,13 +29,12 @@ renamed as (
         coalesce(source.iuran_jkm, 0) as jkm_contribution_idr,
         source.status_kepesertaan = 'AKTIF' as is_active,
         source.tanggal_bayar is not null as is_paid,
-        {{ raw_period_month(source('raw', 'participants')) }} as period_month,
+        {{ raw_period_month(ref('base_ucj__participants')) }} as period_month,
         source.tanggal_lahir as birth_date,
         source.tanggal_kepesertaan as joined_date,
         source.tanggal_bayar as paid_date,
         source.loaded_at
     from source
-    inner join current_files on source.file_id = current_files.file_id
 )
 
 select * from renamed

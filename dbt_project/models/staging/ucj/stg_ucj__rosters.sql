@@ -3,11 +3,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'rosters') }}
-),
-
-current_files as (
-    select * from {{ ref('stg_ucj__current_files') }}
+    select * from {{ ref('base_ucj__rosters') }}
 ),
 
 renamed as (
@@ -32,7 +28,6 @@ renamed as (
         source.tmt as start_date,
         source.loaded_at
     from source
-    inner join current_files on source.file_id = current_files.file_id
 )
 
 select * from renamed

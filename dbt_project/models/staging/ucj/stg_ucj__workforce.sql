@@ -3,11 +3,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'workforce') }}
-),
-
-current_files as (
-    select * from {{ ref('stg_ucj__current_files') }}
+    select * from {{ ref('base_ucj__workforce') }}
 ),
 
 renamed as (
@@ -25,10 +21,9 @@ renamed as (
         source.jumlah_pekerja as workers,
         source.period::integer as data_year,
         coalesce(source.tanggal_data, make_date(source.period::integer, 12, 31)) as as_of_date,
-        current_files.delivered_at,
+        source.seen_at as delivered_at,
         source.loaded_at
     from source
-    inner join current_files on source.file_id = current_files.file_id
 )
 
 select * from renamed

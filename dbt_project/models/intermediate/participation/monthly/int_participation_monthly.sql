@@ -1,14 +1,6 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['kode_wilayah', 'period_month'],
-        on_schema_change='append_new_columns',
-        post_hook=["{{ record_incremental_window(this) }}", "{{ opd_attribution_record() }}"],
-        pre_hook=[
-            "{{ opd_attribution_prepare() }}",
-            "{{ delete_incremental_months('period_month', ref('stg_ucj__participants'), opd_attribution=true) }}",
-        ],
+        meta={'window_source': 'stg_ucj__participants', 'opd_attribution': true},
         indexes=[
             {'columns': ['kode_wilayah', 'period_month']},
             {'columns': ['person_id', 'period_month', 'kode_wilayah']},
@@ -32,7 +24,7 @@ with
 
 participants as (
     select * from {{ ref('stg_ucj__participants') }}
-    where {{ incremental_months_filter('period_month', ref('stg_ucj__participants'), opd_attribution=true) }}
+    where {{ incremental_months_filter() }}
 ),
 
 kpjs as (

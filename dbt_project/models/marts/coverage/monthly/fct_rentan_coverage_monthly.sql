@@ -1,16 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['kode_wilayah', 'period_month'],
-        on_schema_change='append_new_columns',
-        pre_hook=[
-            "{{ opd_attribution_prepare() }}",
-            "{{ delete_incremental_months('period_month', ref('int_participation_monthly'), opd_attribution=true) }}",
-        ],
-        post_hook=["{{ opd_attribution_record() }}"],
-    )
-}}
+{{ config(meta={'window_source': 'int_participation_monthly', 'opd_attribution': true}) }}
 
 -- grain: one row per region x PKS (cooperation agreement, by its first month) x category of
 -- pekerja rentan x month of the PKS period with a participation export.
@@ -22,6 +10,7 @@
 -- incremental fact, a correction older than the window needs --full-refresh. All months are
 -- rebuilt when the OPD attribution changed (an alias of the config folder).
 -- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
+-- depends_on: {{ ref('int_participation_monthly') }} (the window source)
 
 with
 
@@ -49,7 +38,7 @@ regions as (
 months as (
     select * from {{ ref('int_region_months') }}
     where has_participation_export
-        and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
+        and {{ incremental_months_filter() }}
 ),
 
 -- Whether the worker is an active participant of the month: an EXISTS probe on the

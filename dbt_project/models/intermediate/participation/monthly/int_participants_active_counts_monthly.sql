@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['kode_wilayah', 'period_month'],
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_incremental_months('period_month', ref('int_participation_monthly')) }}",
-    )
-}}
+{{ config(meta={'window_source': 'int_participation_monthly'}) }}
 -- grain: one row per region x month x segment (PU, BPU, JAKON): distinct people AKTIF in the
 -- month's participation export. A person active in two segments counts once, in the segment
 -- of their wage employment first (PU, then JAKON, then BPU), so the segments add up to the
@@ -17,7 +9,7 @@ with
 
 participation as (
     select * from {{ ref('int_participation_monthly') }}
-    where {{ incremental_months_filter('period_month', ref('int_participation_monthly')) }}
+    where {{ incremental_months_filter() }}
 ),
 
 months as (

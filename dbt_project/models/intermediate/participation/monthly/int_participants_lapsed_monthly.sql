@@ -1,19 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['kode_wilayah', 'period_month'],
-        on_schema_change='append_new_columns',
-        post_hook=[
-            "{{ record_incremental_window(ref('int_participants_active_counts_monthly')) }}",
-            "{{ opd_attribution_record() }}",
-        ],
-        pre_hook=[
-            "{{ opd_attribution_prepare() }}",
-            "{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true) }}",
-        ],
-    )
-}}
+{{ config(meta={'window_source': 'int_participants_active_counts_monthly', 'opd_attribution': true}) }}
 -- grain: one row per region x month x person who was AKTIF in the region's previous export
 -- month and is not AKTIF in this one (listed NON AKTIF, or no longer listed): a lapse
 -- (kepesertaan berhenti / menunggak).
@@ -42,9 +27,7 @@ all_months as (
 
 months as (
     select * from all_months
-    where {{ incremental_months_filter(
-        'period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true,
-    ) }}
+    where {{ incremental_months_filter() }}
 ),
 
 -- The previous month's actives are read from the participation table by (kode_wilayah,

@@ -1,16 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['kode_wilayah', 'period_month'],
-        on_schema_change='append_new_columns',
-        pre_hook=[
-            "{{ opd_attribution_prepare() }}",
-            "{{ delete_incremental_months('period_month', ref('int_participation_monthly'), opd_attribution=true) }}",
-        ],
-        post_hook=["{{ opd_attribution_record() }}"],
-    )
-}}
+{{ config(meta={'window_source': 'int_participation_monthly', 'opd_attribution': true}) }}
 -- grain: one row per region x OPD x month
 -- Of the workers on each OPD's latest roster as of the month, who is an active BPJS
 -- participant that month, and who is billed to the OPD without being on its roster.
@@ -25,13 +13,13 @@ with
 roster as (
     select * from {{ ref('int_opd_rosters_as_of_months') }}
     where has_participation_export
-        and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
+        and {{ incremental_months_filter() }}
 ),
 
 active as (
     select * from {{ ref('int_participation_monthly') }}
     where is_active
-        and {{ incremental_months_filter('period_month', ref('int_participation_monthly'), opd_attribution=true) }}
+        and {{ incremental_months_filter() }}
 ),
 
 opds as (

@@ -1,16 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['kode_wilayah', 'period_month'],
-        on_schema_change='append_new_columns',
-        pre_hook=[
-            "{{ opd_attribution_prepare() }}",
-            "{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true) }}",
-        ],
-        post_hook=["{{ opd_attribution_record() }}"],
-    )
-}}
+{{ config(meta={'window_source': 'int_participants_active_counts_monthly', 'opd_attribution': true}) }}
 -- grain: one row per region x month x segment (PU, BPU, JAKON, and ALL: the sum of the three,
 -- is_total) with a participation export after the region's first: participants AKTIF in the
 -- previous export who are not AKTIF in this one (lapsed: listed NON AKTIF, or no longer listed),
@@ -25,9 +13,7 @@ with
 
 lapsed as (
     select * from {{ ref('int_participants_lapsed_monthly') }}
-    where {{ incremental_months_filter(
-        'period_month', ref('int_participants_active_counts_monthly'), opd_attribution=true,
-    ) }}
+    where {{ incremental_months_filter() }}
 ),
 
 opds as (
@@ -122,10 +108,7 @@ final as (
     left join regions on previous_counts.kode_wilayah = regions.kode_wilayah
     where previous_counts.previous_month is not null
         and {{ incremental_months_filter(
-            'previous_counts.period_month',
-            ref('int_participants_active_counts_monthly'),
-            region_column='previous_counts.kode_wilayah',
-            opd_attribution=true,
+            'previous_counts.period_month', region_column='previous_counts.kode_wilayah',
         ) }}
 )
 

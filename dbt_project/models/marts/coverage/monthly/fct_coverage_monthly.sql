@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['kode_wilayah', 'period_month'],
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_incremental_months('period_month', ref('int_participants_active_counts_monthly')) }}",
-    )
-}}
+{{ config(meta={'window_source': 'int_participants_active_counts_monthly'}) }}
 -- grain: one row per region x month x segment (PU, BPU, JAKON, ALL)
 -- UCJ coverage: active participants / workers excluding ASN, TNI, Polri x 100.
 -- workers_total is the latest workforce figure of the month's year (else of the latest
@@ -19,7 +11,7 @@ with
 
 active_counts as (
     select * from {{ ref('int_participants_active_counts_monthly') }}
-    where {{ incremental_months_filter('period_month', ref('int_participants_active_counts_monthly')) }}
+    where {{ incremental_months_filter() }}
 ),
 
 workforce as (
