@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from pathlib import Path
 
 import psycopg
@@ -119,10 +120,10 @@ def runs(tmp_path_factory, pg_server_url):
 
     tmp = tmp_path_factory.mktemp("opd-registry")
     wh = ModuleWarehouse(tmp, pg_server_url)
-    saved = transform.os.environ.get("UCJ_CONFIG_DIR")
+    saved = os.environ.get("UCJ_CONFIG_DIR")
     try:
         conninfo = wh.database()
-        transform.os.environ.pop("UCJ_CONFIG_DIR", None)
+        os.environ.pop("UCJ_CONFIG_DIR", None)
         land = landing(tmp / "landing")
         ingest_then_build(land)
         with psycopg.connect(conninfo) as conn:
@@ -132,7 +133,7 @@ def runs(tmp_path_factory, pg_server_url):
         (config / "opd_aliases.yaml").write_text(
             f'aliases:\n  - {{alias: "{NAKER}", opd: "KLK-04", kode_wilayah: "{REGION}"}}\n', encoding="utf-8"
         )
-        transform.os.environ["UCJ_CONFIG_DIR"] = str(config)
+        os.environ["UCJ_CONFIG_DIR"] = str(config)
         transform.run_dbt(["build", "--vars", "{lookback_months: 0}"])  # incremental: the newest month's window
         with psycopg.connect(conninfo) as conn:
             merged = snapshot(conn)
@@ -142,9 +143,9 @@ def runs(tmp_path_factory, pg_server_url):
         yield {"before": before, "merged": merged, "incremental": incremental, "full": full}
     finally:
         if saved is None:
-            transform.os.environ.pop("UCJ_CONFIG_DIR", None)
+            os.environ.pop("UCJ_CONFIG_DIR", None)
         else:
-            transform.os.environ["UCJ_CONFIG_DIR"] = saved
+            os.environ["UCJ_CONFIG_DIR"] = saved
         from ucj.ingest import overrides
 
         overrides.clear_cache()
