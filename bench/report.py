@@ -169,13 +169,21 @@ def slowest_nodes(n: dict[str, Any]) -> list[str]:
     return [*rows, ""]
 
 
+def server(machine: dict[str, Any]) -> str:
+    """The server the figures were measured on (results before issue 17 name it in ``postgresql``)."""
+    s = machine.get("server")
+    if s is None:
+        return f"PostgreSQL {machine['postgresql']}"
+    return f"PostgreSQL {s['version']} ({s['kind']}, {s['address']})"
+
+
 def markdown(doc: dict[str, Any]) -> str:
     m = doc["machine"]
     lines = [
-        f"## Results of {doc['started_at'][:10]}",
+        f"## Results of {doc['started_at'][:10]} on {server(m)}",
         "",
-        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gb']} GB RAM, Python {m['python']}, PostgreSQL "
-        f"{m['postgresql']}, commit {m['commit']}. The load column (1-minute load average before → after each "
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gb']} GB RAM, Python {m['python']}, "
+        f"commit {m['commit']}. The load column (1-minute load average before → after each "
         "process) shows how busy the machine was: above ~2 on these 2 CPUs the figure was **measured under "
         "load** (other work was running) and is slower than the machine can do.",
         "",

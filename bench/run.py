@@ -5,7 +5,8 @@
 Every measured step runs as its own process (``bench/stages.py``); wall time is from start to
 exit (imports included, as an Airflow task pays them), peak RSS and CPU time come from
 GNU ``time`` (``/usr/bin/time``). The stage reports its in-process time as well. The warehouse is the project's
-embedded PostgreSQL 16 in ``--state`` (default ``.ucj/bench``), one database per scenario.
+embedded PostgreSQL 16 in ``--state`` (default ``.ucj/bench``), one database per scenario, or the
+server of ``--server URL`` (a superuser); every database is named ``<--db-prefix>_…``.
 See ``bench/README.md`` for what each suite measures.
 """
 
@@ -17,6 +18,8 @@ import hashlib
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -69,26 +72,53 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-class Bench:
-    """The embedded server, its databases, and the measured processes."""
+def db_name(prefix: str, suffix: str) -> str:
+    """``<prefix>_<suffix>``: the name of every database the bench creates, copies or drops."""
+    name = f"{prefix}_{suffix}"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", prefix) or len(name) > 63:
+        raise ValueError(
+            f"--db-prefix {prefix!r}: lower-case letters, digits and _, starting with a letter, "
+            f"short enough for {name!r} to fit PostgreSQL's 63 characters"
+        )
+    return name
 
-    def __init__(self, state: Path, seed: int) -> None:
+
+class Bench:
+    """The server (embedded, or ``server``), its databases named ``<prefix>_…``, and the measured processes."""
+
+    def __init__(self, state: Path, seed: int, server: str | None = None, prefix: str = "bench") -> None:
         self.state = state.resolve()
         self.seed = seed
+        self.prefix = prefix
+        db_name(prefix, "template")  # a bad prefix fails before anything starts
         self.state.mkdir(parents=True, exist_ok=True)
         os.environ["UCJ_STATE_DIR"] = str(self.state)
         os.environ["UCJ_DBT_TARGET_DIR"] = str(self.state / "dbt-target")
         os.environ["UCJ_QUARANTINE_DIR"] = str(self.state / "quarantine")
         os.environ["GX_ANALYTICS_ENABLED"] = "false"
         os.environ.pop("UCJ_WAREHOUSE_URL", None)
-        self.server = PgParams.from_url(start_embedded(self.state / "pgdata"))
-        self.psql = Path(__import__("pgserver").__file__).parent / "pginstall" / "bin" / "psql"
-        self.template = self.url("bench_template")  # migrated; every scenario's database starts as a copy
-        if not self.exists("bench_template"):
-            self.create_db("bench_template")
-        migrate(PgParams.from_url(self.template).conninfo())
+        self.kind = "external" if server else "embedded"
+        self.server = PgParams.from_url(server or start_embedded(self.state / "pgdata"))
+        psql = Path(__import__("pgserver").__file__).parent / "pginstall" / "bin" / "psql"  # talks to PG 15 too
+        self.psql = psql if psql.exists() else Path(shutil.which("psql") or "psql")
+        self.template = self.db("template")  # migrated; every scenario's database starts as a copy
+        if not self.exists(self.template):
+            self.create_db(self.template)
+        migrate(PgParams.from_url(self.url(self.template)).conninfo())
+
+    def describe(self) -> dict[str, str]:
+        """The server the results were measured on: kind, version, address."""
+        with self.admin() as conn:
+            version, build = conn.execute("select current_setting('server_version'), version()").fetchone()
+        version = version.split()[0]  # Debian's builds add "(Debian 15.20-…)": kept in build
+        s = self.server
+        address = f"unix socket {s.host}" if s.host.startswith("/") else f"{s.host}:{s.port}"
+        return {"kind": self.kind, "version": version, "build": build, "address": address}
 
     # ---- databases
+    def db(self, suffix: str) -> str:
+        return db_name(self.prefix, suffix)
+
     def url(self, name: str) -> str:
         s = self.server
         return PgParams(s.host, s.port, s.user, s.password, name).url()
@@ -110,6 +140,8 @@ class Bench:
         return self.url(name)
 
     def drop_db(self, name: str) -> None:
+        if not name.startswith(f"{self.prefix}_"):  # never another run's (or anyone's) database
+            raise ValueError(f"{name!r} is not a database of this bench (prefix {self.prefix!r})")
         with self.admin() as conn:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
@@ -271,8 +303,8 @@ def suite_ingest(
     big_csv = files[rows][0] / files[rows][1]
 
     def pipeline(n: int, i: int, keep: bool = False, chunk_rows: int | None = None) -> dict[str, Any]:
-        name = "bench_ingest_keep" if keep else "bench_ingest"
-        url = bench.create_db(name, template="bench_template")
+        name = bench.db("ingest_keep" if keep else "ingest")
+        url = bench.create_db(name, template=bench.template)
         log(f"pipeline csv {n:,} rows, run {i + 1}/{repeat}" + (f", chunks of {chunk_rows:,}" if chunk_rows else ""))
         landing, rel = files[n]
         args = {"landing": str(landing), "relative_path": rel, "chunk_rows": chunk_rows}
@@ -285,7 +317,7 @@ def suite_ingest(
     csv_runs[rows].append(pipeline(rows, 0, keep=True))
 
     # the same rows, clean, as the pipeline loaded them
-    keep_url = bench.url("bench_ingest_keep")
+    keep_url = bench.url(bench.db("ingest_keep"))
     conninfo = PgParams.from_url(keep_url).conninfo()
     clean_csv = folder / "clean.csv"
     cols = ", ".join(RAW_COLUMNS)
@@ -323,7 +355,7 @@ def suite_ingest(
         run = bench.measure("to_sql", {"csv": str(clean_csv), "table": "bench.participants_to_sql"}, keep_url)
         check_count("participants_to_sql")
         to_sql_runs.append({**run, "rows_loaded": run["rows"]})
-    bench.drop_db("bench_ingest_keep")
+    bench.drop_db(bench.db("ingest_keep"))
     for n in sizes[:-1]:
         for i in range(repeat):
             csv_runs[n].append(pipeline(n, i))
@@ -336,10 +368,10 @@ def suite_ingest(
     data.csv_to_xlsx(big_csv, landing / rel, xlsx_rows)
     xlsx_runs, parse_runs = [], []
     for i in range(repeat):
-        url = bench.create_db("bench_ingest", template="bench_template")
+        url = bench.create_db(bench.db("ingest"), template=bench.template)
         log(f"ingest xlsx {xlsx_rows} rows, run {i + 1}/{repeat}")
         xlsx_runs.append(bench.measure("ingest_file", {"landing": str(landing), "relative_path": rel}, url))
-        bench.drop_db("bench_ingest")
+        bench.drop_db(bench.db("ingest"))
         parse_runs.append(bench.measure("calamine_parse", {"xlsx": str(landing / rel)}))
 
     pipe = summary(csv_runs[rows])
@@ -386,14 +418,14 @@ def history_base(
 ) -> tuple[str, Path, Path, dict[str, Any] | None]:
     """A database holding ``months`` months of history before the new month, loaded and built once.
 
-    Cached: the database ``bench_hist_<key>`` is reused by later runs (its initial load figures
+    Cached: the database ``<prefix>_hist_<key>`` is reused by later runs (its initial load figures
     are then not measured again). The landing folder of the base is kept with it: files the
     initial load quarantined are no longer in it, as in a real landing folder. Returns
     (database name, generated folder, base landing folder, initial-load figures).
     """
     source = generated(bench, regions)
     key = hashlib.sha1(json.dumps([regions, months, bench.seed]).encode()).hexdigest()[:10]
-    name = f"bench_hist_{key}"
+    name = bench.db(f"hist_{key}")
     first = data.months_back(data.NEW_MONTH, months)
     last = data.months_back(data.NEW_MONTH, 1)
     landing = bench.state / "landing" / f"hist-{key}"
@@ -418,7 +450,7 @@ def history_base(
     log(f"building history base {name}: {first} … {last}, {workers} worker(s)")
     data.reset_dir(landing)
     files = data.landing_view(source, landing, first, last)
-    url = bench.create_db(name, template="bench_template")
+    url = bench.create_db(name, template=bench.template)
     jobs = [("nightly_ingest", {"landing": str(landing), "shard": [i, workers]}) for i in range(workers)]
     loads = bench.measure_many(jobs, url)
     build = bench.measure("dbt", {"args": ["build"]}, url)
@@ -552,17 +584,17 @@ def suite_dag(bench: Bench, workers: int, regions: tuple[str, ...]) -> dict[str,
     landing = data.reset_dir(bench.state / "landing" / "dag")
     data.landing_view(base_landing, landing, None, data.NEW_MONTH)
     data.landing_view(source, landing, data.NEW_MONTH, data.NEW_MONTH)
-    url = bench.create_db("bench_dag", template=base)
+    url = bench.create_db(bench.db("dag"), template=base)
     log(f"ucj run (ucj_ingest + ucj_transform) over {base} + {data.NEW_MONTH}")
     run = bench.measure("dag_run", {"landing": str(landing)}, url)
-    bench.drop_db("bench_dag")
+    bench.drop_db(bench.db("dag"))
     return {"regions": list(regions), "history_months": 6, "files": sum(1 for _ in landing.rglob("*.*")), **run}
 
 
 # ---------------------------------------------------------------- report
 
 
-def machine() -> dict[str, Any]:
+def machine(bench: Bench) -> dict[str, Any]:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -580,7 +612,7 @@ def machine() -> dict[str, Any]:
         "cpu": cpu,
         "mem_gb": round(int(mem) / 2**20, 1),
         "python": platform.python_version(),
-        "postgresql": "16.2 (pgserver, embedded, unix socket)",
+        "server": bench.describe(),
         "commit": commit.stdout.strip(),
     }
 
@@ -595,6 +627,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", type=Path, default=None, help="JSON results (default bench/results/<date>.json)")
     ap.add_argument("--state", type=Path, default=Path(".ucj/bench"), help="server, data, cached history bases")
+    ap.add_argument(
+        "--server", default=None, help="a superuser URL of an external PostgreSQL to use instead of the embedded one"
+    )
+    ap.add_argument("--db-prefix", default="bench", help="database names: <prefix>_template, <prefix>_hist_<key>, …")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3, help="runs per ingest measurement (median)")
     ap.add_argument("--nightly-repeat", type=int, default=1, help="runs per nightly measurement (median)")
@@ -615,12 +651,12 @@ def main(argv: list[str] | None = None) -> int:
 
     started = dt.datetime.now(dt.UTC)
     out = args.out or BENCH_DIR / "results" / f"{started:%Y-%m-%d}.json"
-    bench = Bench(args.state, args.seed)
+    bench = Bench(args.state, args.seed, args.server, args.db_prefix)
     doc: dict[str, Any] = {
         "started_at": started.isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine(bench),
         "load_at_start": [round(x, 2) for x in os.getloadavg()],
-        "args": {k: str(v) for k, v in vars(args).items()},
+        "args": {k: str(v) for k, v in vars(args).items() if k != "server"},  # its address: machine.server
     }
     suites = ("ingest", "nightly", "growth") if args.suite == "all" else (args.suite,)
     for suite in suites:
