@@ -38,9 +38,9 @@ FULL_CHECKS_ARGS = ["test", "--select", "tag:full_checks", "--vars", "{full_chec
 def ucj_full_checks() -> None:
     @task
     def run_full_checks() -> None:
-        from ucj import tasks, transform
-
         from airflow.sdk.exceptions import AirflowFailException
+
+        from ucj import tasks, transform
 
         # under the warehouse's dbt lock: never reads marts a transform is rebuilding
         with transform.dbt_lock(tasks.airflow_warehouse_url(), "ucj_full_checks dbt test"):

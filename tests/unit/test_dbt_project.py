@@ -150,11 +150,15 @@ def test_incremental_models_with_an_opd_code_follow_the_opd_attribution(manifest
 
 def test_one_incremental_idiom(manifest: dict) -> None:
     """Issue 19: every incremental model is a monthly-window fact configured once, by folder, in
-    dbt_project.yml (macros/incremental_months.sql); the model names only its window source."""
+    dbt_project.yml (macros/incremental_months.sql); the model names only its window source. The
+    two summaries of the participation lines kept by file (issue 17) are the one other idiom."""
     nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     incremental = {name: n for name, n in nodes.items() if n["config"]["materialized"] == "incremental"}
-    assert len(incremental) >= 8
-    for name, node in incremental.items():
+    by_file = {name for name, n in incremental.items() if "/by_file/" in n["original_file_path"]}
+    assert by_file == {"int_participant_files", "int_participant_keys"}  # issue 17: the lines kept by file
+    monthly = {name: n for name, n in incremental.items() if name not in by_file}
+    assert len(monthly) >= 8
+    for name, node in monthly.items():
         config = node["config"]
         assert "/monthly/" in node["original_file_path"], name
         assert config["incremental_strategy"] == "monthly_window", name
@@ -179,8 +183,8 @@ FULL_CHECKS = {"assert_coverage_matches_raw_participants"}
 
 
 def test_whole_history_reconciliations_run_weekly_not_nightly(manifest: dict, tmp_path) -> None:
-    """The nightly build (default vars) has no full_checks test; the weekly run's vars enable them,
-    and the ucj_full_checks DAG runs exactly those (issue 17: nightly at a quarter of a rebuild)."""
+    """The nightly build (default vars) has no full_checks test; the weekly run's vars enable them
+    (the DAG ucj_full_checks runs them: tests/integration/test_marts_published.py). Issue 17."""
     nightly = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
     assert not nightly & FULL_CHECKS
     weekly = parse(tmp_path, "--vars", "{full_checks: true}")
@@ -188,19 +192,23 @@ def test_whole_history_reconciliations_run_weekly_not_nightly(manifest: dict, tm
         n["name"] for n in weekly["nodes"].values() if n["resource_type"] == "test" and "full_checks" in n["tags"]
     }
     assert tagged == FULL_CHECKS
-    dag_source = (ROOT / "dags" / "ucj_full_checks.py").read_text(encoding="utf-8")
-    assert '"tag:full_checks", "--vars", "{full_checks: true}"' in dag_source
+
+
+NEW_FILES = "__new_files__(participants, intermediate.int_participant_files)"
 
 
 def test_staging_participant_row_tests_read_the_new_files(manifest: dict) -> None:
-    """The row tests of stg_ucj__participants read the lines of files int_participant_lines (built
-    incrementally by file) does not hold yet; that table is incremental."""
-    tests = [
-        n for n in manifest["nodes"].values()
-        if n["resource_type"] == "test" and n["depends_on"]["nodes"] == ["model.ucj_warehouse.stg_ucj__participants"]
-    ]  # fmt: skip
+    """The row tests of stg_ucj__participants read the lines of the files the ledger
+    int_participant_files (built incrementally by file, after them) does not hold yet."""
+    staging = ["model.ucj_warehouse.stg_ucj__participants"]
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    tests = [n for n in tests if n["depends_on"]["nodes"] == staging]
     assert len(tests) >= 5
     for test in tests:
-        assert test["config"]["where"] == "__new_files__(participants, intermediate.int_participant_files)", test["name"]
-    lines = manifest["nodes"]["model.ucj_warehouse.int_participant_lines"]
-    assert lines["config"]["materialized"] == "incremental"
+        assert test["config"]["where"] == NEW_FILES, test["name"]
+    ledger = manifest["nodes"]["model.ucj_warehouse.int_participant_files"]
+    assert ledger["config"]["materialized"] == "incremental"
+    assert (
+        "model.ucj_warehouse.int_participant_files"
+        in manifest["parent_map"]["model.ucj_warehouse.int_participation_monthly"]
+    )

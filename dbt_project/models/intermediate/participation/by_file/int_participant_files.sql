@@ -1,8 +1,6 @@
 {{
     config(
-        materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
         pre_hook=["{{ delete_files_no_longer_current() }}"],
         indexes=[
             {'columns': ['file_id']},

@@ -1,9 +1,7 @@
 {{
     config(
-        materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='key_hash',
-        on_schema_change='fail',
         pre_hook=["{{ participant_files_prepare() }}"],
         post_hook=["{{ participant_files_record() }}"],
         indexes=[
