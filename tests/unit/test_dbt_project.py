@@ -162,7 +162,9 @@ def test_one_incremental_idiom(manifest: dict) -> None:
         config = node["config"]
         assert "/monthly/" in node["original_file_path"], name
         assert config["incremental_strategy"] == "monthly_window", name
-        assert config["unique_key"] == ["kode_wilayah", "period_month"], name
+        month = config["meta"].get("window_month_column", "period_month")
+        grain = ["kode_wilayah", "period_month"] if month == "period_month" else ["kode_wilayah", "participant_key"]
+        assert config["unique_key"] == grain, name
         assert config["on_schema_change"] == "append_new_columns", name
         hooks = [h["sql"] for h in config["pre-hook"] + config["post-hook"]]
         assert "{{ monthly_window_pre_hook() }}" in hooks and "{{ monthly_window_post_hook() }}" in hooks, name
