@@ -17,6 +17,7 @@
 -- longer lists (a corrected export): they fall back to their newest month before the window,
 -- and leave the table when no month lists them any more. The strategy deletes the rows with a
 -- status_month in the window, then replaces the rows of the people built here.
+-- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
 
 with
 
