@@ -4,8 +4,9 @@
     says only what differs, in its meta:
         {{ config(meta={'window_source': 'int_participation_monthly', 'opd_attribution': true}) }}
     window_source: the model whose newest month sets the window (`-- depends_on: {{ ref(...) }}`
-    when the model does not read it); opd_attribution: the model stores an OPD code (below).
-    Its SQL reads only the window's months: where {{ incremental_months_filter() }}.
+    when the model does not read it); opd_attribution: the model stores an OPD code (below);
+    window_month_column: the model's month column when it is not period_month (its unique_key
+    then names its own grain). Its SQL reads only the window's months: where {{ incremental_months_filter() }}.
 
     On an incremental run only the months from `lookback_months` before the newest month of the
     window source onwards are rebuilt (late and corrected files of those months are picked up);
@@ -59,6 +60,12 @@
     {%- if opd_attribution -%}){% endif -%}
 {%- endmacro %}
 
+{#- The model's month column: period_month, or the one its meta names (window_month_column:
+    int_participant_status_latest keeps one row per person, with the month of their status). -#}
+{% macro monthly_window_month_column() -%}
+    {{ return(config.meta_get('window_month_column', 'period_month')) }}
+{%- endmacro %}
+
 {% macro monthly_window_source() -%}
     {%- set name = config.meta_get('window_source') -%}
     {%- if not name -%}
@@ -76,7 +83,7 @@
 -#}
 {% macro get_incremental_monthly_window_sql(arg_dict) -%}
     delete from {{ arg_dict['target_relation'] }}
-    where {{ incremental_months_filter() }};
+    where {{ incremental_months_filter(monthly_window_month_column()) }};
     {{ get_incremental_delete_insert_sql(arg_dict) }}
 {%- endmacro %}
 
@@ -90,7 +97,7 @@
 
 {% macro monthly_window_post_hook() -%}
     {%- if execute -%}
-        {{ record_incremental_window() }}
+        {{ record_incremental_window(monthly_window_month_column()) }}
         {%- if config.meta_get('opd_attribution', false) %};
         {{ opd_attribution_record() }}
         {%- endif -%}

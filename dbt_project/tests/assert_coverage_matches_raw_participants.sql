@@ -1,6 +1,11 @@
 -- Reconciliation: for every region and month, the ALL row of fct_coverage_monthly counts
 -- exactly the distinct people (NIK, else KPJ) listed AKTIF in the raw rows of the current
 -- participation files of that month. Returns the months that disagree.
+-- Whole history on purpose (it catches a correction to a month outside the nightly window), so it
+-- reads every raw row (27 s at province scale): not part of the nightly build. It runs when the
+-- var full_checks is true: weekly in the ucj_full_checks DAG, or by hand with
+--     ucj dbt test --select tag:full_checks --vars '{full_checks: true}'
+{{ config(enabled=var('full_checks', false), tags=['full_checks']) }}
 
 with
 

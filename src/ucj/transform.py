@@ -221,6 +221,15 @@ def publish_opd_aliases(url: str | None = None) -> int:
     return len(rows)
 
 
+class DbtFailed(RuntimeError):
+    """A dbt command that did not succeed; ``failed_tests``: the tests whose verdict was *fail*
+    (a check that found rows), as opposed to an error (SQL, connection), which a retry may mend."""
+
+    def __init__(self, message: str, failed_tests: list[str]) -> None:
+        super().__init__(message)
+        self.failed_tests = failed_tests
+
+
 def run_dbt(args: list[str], quiet: bool = True, *, lock: bool = True) -> None:
     """Run dbt in-process against the warehouse of the environment; raise when it fails.
 
@@ -259,7 +268,12 @@ def _invoke_dbt(args: list[str], quiet: bool) -> None:
         ]
     )
     if not result.success:
-        raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or result.result}")
+        failed = [
+            node.node.name
+            for node in getattr(result.result, "results", None) or []
+            if str(getattr(node.status, "value", node.status)) == "fail"
+        ]
+        raise DbtFailed(f"dbt {' '.join(args)} failed: {result.exception or result.result}", failed)
 
 
 def ensure_manifest(force: bool = False) -> Path:

@@ -7,7 +7,7 @@ import pytest
 from ucj import transform
 from ucj.config import PROJECT_ROOT, TIMEZONE
 
-DAG_IDS = ("ucj_ingest", "ucj_transform", "ucj_backfill", "ucj_watchdog")
+DAG_IDS = ("ucj_ingest", "ucj_transform", "ucj_backfill", "ucj_watchdog", "ucj_full_checks")
 
 
 @pytest.fixture(scope="module")

@@ -277,3 +277,25 @@ def test_province_trajectory_is_the_sum_of_the_regions(published: str) -> None:
         assert province[year][3] == round(Decimal(projected) * 100 / workers, 2), year
         assert province[year][4] == "74"
     assert {row[0] for row in regions.values()} == {3}, "the three Pemda of the sample data"
+
+
+def test_the_weekly_whole_history_checks_run_in_their_dag_and_catch_a_mart_off_by_one(published: str) -> None:
+    """Issue 17: the reconciliation with every raw row is not part of the nightly build (it reads all
+    history); the weekly DAG ucj_full_checks runs it (real Airflow, dag.test). It passes on the
+    published marts, and fails when one month of the coverage mart no longer matches raw."""
+    from ucj import airflow_env
+
+    run = airflow_env.run_dag("ucj_full_checks")
+    assert run.state == "success" and not run.failed_tasks, run
+    off_by_one = """update marts.fct_coverage_monthly set active_participants = active_participants + %s
+                    where (kode_wilayah, period_month, segment) = (
+                        select kode_wilayah, max(period_month), 'ALL' from marts.fct_coverage_monthly
+                        where segment = 'ALL' group by kode_wilayah order by kode_wilayah limit 1)"""
+    with psycopg.connect(published, autocommit=True) as conn:
+        assert conn.execute(off_by_one, (1,)).rowcount == 1
+    try:
+        run = airflow_env.run_dag("ucj_full_checks")
+        assert run.state == "failed" and run.failed_tasks == ["run_full_checks"], run
+    finally:
+        with psycopg.connect(published, autocommit=True) as conn:
+            conn.execute(off_by_one, (-1,))

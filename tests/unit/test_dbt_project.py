@@ -29,15 +29,20 @@ PERSONAL = {"nik", "kpj", "no_kpj", "nama", "worker_name", "participant_name"}
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory) -> dict:
+    return parse(tmp_path_factory.mktemp("dbt-parse"))
+
+
+def parse(target: Path, *extra: str) -> dict:
+    """The manifest of ``dbt parse`` (with ``extra`` arguments such as ``--vars``)."""
     from dbt.cli.main import dbtRunner
 
-    target = tmp_path_factory.mktemp("dbt-parse")
     saved = {k: os.environ.get(k) for k in ("UCJ_PGHOST", "UCJ_PGUSER", "UCJ_PGDATABASE", "DBT_PROJECT_DIR")}
     for key in ("UCJ_PGHOST", "UCJ_PGUSER", "UCJ_PGDATABASE"):
         os.environ.setdefault(key, "unset")  # parse reads the profile, never connects
     os.environ.pop("DBT_PROJECT_DIR", None)
     try:
         args = ["parse", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT), "--target-path", str(target)]
+        args += list(extra)
         result = dbtRunner().invoke([*args, "--quiet"])
     finally:
         for key, value in saved.items():
@@ -145,15 +150,21 @@ def test_incremental_models_with_an_opd_code_follow_the_opd_attribution(manifest
 
 def test_one_incremental_idiom(manifest: dict) -> None:
     """Issue 19: every incremental model is a monthly-window fact configured once, by folder, in
-    dbt_project.yml (macros/incremental_months.sql); the model names only its window source."""
+    dbt_project.yml (macros/incremental_months.sql); the model names only its window source. The
+    two summaries of the participation lines kept by file (issue 17) are the one other idiom."""
     nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     incremental = {name: n for name, n in nodes.items() if n["config"]["materialized"] == "incremental"}
-    assert len(incremental) >= 8
-    for name, node in incremental.items():
+    by_file = {name for name, n in incremental.items() if "/by_file/" in n["original_file_path"]}
+    assert by_file == {"int_participant_files", "int_participant_keys"}  # issue 17: the lines kept by file
+    monthly = {name: n for name, n in incremental.items() if name not in by_file}
+    assert len(monthly) >= 8
+    for name, node in monthly.items():
         config = node["config"]
         assert "/monthly/" in node["original_file_path"], name
         assert config["incremental_strategy"] == "monthly_window", name
-        assert config["unique_key"] == ["kode_wilayah", "period_month"], name
+        month = config["meta"].get("window_month_column", "period_month")
+        grain = ["kode_wilayah", "period_month"] if month == "period_month" else ["kode_wilayah", "participant_key"]
+        assert config["unique_key"] == grain, name
         assert config["on_schema_change"] == "append_new_columns", name
         hooks = [h["sql"] for h in config["pre-hook"] + config["post-hook"]]
         assert "{{ monthly_window_pre_hook() }}" in hooks and "{{ monthly_window_post_hook() }}" in hooks, name
@@ -168,3 +179,38 @@ def test_opd_marts_flag_unconfirmed_opds(manifest: dict) -> None:
         column = nodes[name]["columns"].get("is_confirmed")
         assert column and column["data_type"] == "boolean" and column["description"], name
     assert "model.ucj_warehouse.int_opds" in nodes["dim_opd"]["depends_on"]["nodes"]
+
+
+FULL_CHECKS = {"assert_coverage_matches_raw_participants"}
+
+
+def test_whole_history_reconciliations_run_weekly_not_nightly(manifest: dict, tmp_path) -> None:
+    """The nightly build (default vars) has no full_checks test; the weekly run's vars enable them
+    (the DAG ucj_full_checks runs them: tests/integration/test_marts_published.py). Issue 17."""
+    nightly = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    assert not nightly & FULL_CHECKS
+    weekly = parse(tmp_path, "--vars", "{full_checks: true}")
+    tagged = {
+        n["name"] for n in weekly["nodes"].values() if n["resource_type"] == "test" and "full_checks" in n["tags"]
+    }
+    assert tagged == FULL_CHECKS
+
+
+NEW_FILES = "__new_files__(participants, intermediate.int_participant_files)"
+
+
+def test_staging_participant_row_tests_read_the_new_files(manifest: dict) -> None:
+    """The row tests of stg_ucj__participants read the lines of the files the ledger
+    int_participant_files (built incrementally by file, after them) does not hold yet."""
+    staging = ["model.ucj_warehouse.stg_ucj__participants"]
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    tests = [n for n in tests if n["depends_on"]["nodes"] == staging]
+    assert len(tests) >= 5
+    for test in tests:
+        assert test["config"]["where"] == NEW_FILES, test["name"]
+    ledger = manifest["nodes"]["model.ucj_warehouse.int_participant_files"]
+    assert ledger["config"]["materialized"] == "incremental"
+    assert (
+        "model.ucj_warehouse.int_participant_files"
+        in manifest["parent_map"]["model.ucj_warehouse.int_participation_monthly"]
+    )

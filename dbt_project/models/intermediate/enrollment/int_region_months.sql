@@ -8,7 +8,7 @@ participation_months as (
     select distinct
         kode_wilayah,
         period_month
-    from {{ ref('stg_ucj__participants') }}
+    from {{ ref('int_participant_files') }}
 ),
 
 years as (

@@ -6,17 +6,21 @@
 with
 
 listed as (
+    -- participation lines counted per KPJ and NIK already (int_participant_keys)
     select
         kpj,
         nik,
-        1 as source_rank
-    from {{ ref('stg_ucj__participants') }}
+        1 as source_rank,
+        sum(lines) as times_listed
+    from {{ ref('int_participant_keys') }}
     where kpj is not null
+    group by kpj, nik
     union all
     select
         kpj,
         nik,
-        2 as source_rank
+        2 as source_rank,
+        1 as times_listed
     from {{ ref('stg_ucj__claims') }}
     where kpj is not null
 ),
@@ -26,7 +30,7 @@ counted as (
         kpj,
         nik,
         min(source_rank) as source_rank,
-        count(*) as times_listed
+        sum(times_listed)::bigint as times_listed
     from listed
     group by kpj, nik
 ),

@@ -7,8 +7,10 @@
 
 with
 
+-- the participation lines per file, month, NPP and employer name (int_participant_files): the
+-- same counts as the lines themselves, in a fraction of the rows
 participants as (
-    select * from {{ ref('stg_ucj__participants') }}
+    select * from {{ ref('int_participant_files') }}
     where npp_key is not null
 ),
 
@@ -39,7 +41,7 @@ named_lines as (
         participants.kode_wilayah,
         participants.npp_key,
         texts.opd_code,
-        count(*) as lines,
+        sum(participants.lines)::bigint as lines,
         count(distinct participants.period_month) as months,
         min(participants.period_month) as first_month,
         max(participants.period_month) as last_month
@@ -54,7 +56,7 @@ all_lines as (
     select
         kode_wilayah,
         npp_key,
-        count(*) as lines,
+        sum(lines)::bigint as lines,
         count(distinct period_month) as months,
         min(period_month) as first_month,
         max(period_month) as last_month

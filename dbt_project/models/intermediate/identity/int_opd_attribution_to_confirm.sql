@@ -26,15 +26,17 @@ files as (
     select * from {{ ref('stg_ucj__current_files') }}
 ),
 
-participants as (
+-- The participation lines, summarised twice over all history: per file and employer
+-- (int_participant_files: which files) and per person and employer (int_participant_keys: how
+-- many people); each with the OPD its NPP or employer name bills.
+participant_files as (
     select
         participants.kode_wilayah,
         participants.file_id,
-        participants.person_id,
         participants.npp_key,
         participants.employer_key,
         coalesce(pairs.opd_code, texts.opd_code) as opd_code
-    from {{ ref('stg_ucj__participants') }} as participants
+    from {{ ref('int_participant_files') }} as participants
     left join pairs
         on participants.kode_wilayah = pairs.kode_wilayah
         and participants.npp_key = pairs.npp
@@ -42,6 +44,32 @@ participants as (
         on participants.kode_wilayah = texts.kode_wilayah
         and participants.employer_key = texts.opd_key
         and participants.employer_key <> ''
+),
+
+participant_people as (
+    select
+        participants.kode_wilayah,
+        participants.person_id,
+        participants.npp_key,
+        participants.employer_key,
+        coalesce(pairs.opd_code, texts.opd_code) as opd_code
+    from {{ ref('int_participant_keys') }} as participants
+    left join pairs
+        on participants.kode_wilayah = pairs.kode_wilayah
+        and participants.npp_key = pairs.npp
+    left join texts
+        on participants.kode_wilayah = texts.kode_wilayah
+        and participants.employer_key = texts.opd_key
+        and participants.employer_key <> ''
+),
+
+opd_people as (
+    select
+        opd_code,
+        count(distinct person_id) as bpjs_people
+    from participant_people
+    where opd_code is not null
+    group by opd_code
 ),
 
 opd_evidence as (
@@ -65,9 +93,9 @@ opd_evidence as (
     select
         opd_code,
         file_id,
-        person_id,
+        null as person_id,  -- the people: opd_people
         'bpjs' as seen_in
-    from participants
+    from participant_files
     where opd_code is not null
 ),
 
@@ -78,7 +106,7 @@ unconfirmed as (
         opds.opd_code as item,
         opds.opd_name as item_name,
         count(distinct opd_evidence.person_id) filter (where opd_evidence.seen_in = 'roster') as roster_workers,
-        count(distinct opd_evidence.person_id) filter (where opd_evidence.seen_in = 'bpjs') as bpjs_people,
+        coalesce(opd_people.bpjs_people, 0) as bpjs_people,
         count(*) filter (where opd_evidence.seen_in = 'budget') as budget_lines,
         array_agg(distinct files.relative_path order by files.relative_path) as files,
         '- {alias: "' || opds.opd_name || '", opd: "<kode OPD referensi, atau nama OPD baru>", kode_wilayah: "'
@@ -86,8 +114,20 @@ unconfirmed as (
     from opds
     inner join opd_evidence on opds.opd_code = opd_evidence.opd_code
     inner join files on opd_evidence.file_id = files.file_id
+    left join opd_people on opds.opd_code = opd_people.opd_code
     where not opds.is_confirmed
-    group by opds.kode_wilayah, opds.opd_code, opds.opd_name
+    group by opds.kode_wilayah, opds.opd_code, opds.opd_name, opd_people.bpjs_people
+),
+
+unknown_npp_people as (
+    select
+        kode_wilayah,
+        npp_key,
+        count(distinct person_id) as bpjs_people
+    from participant_people
+    where opd_code is null
+        and npp_key is not null
+    group by kode_wilayah, npp_key
 ),
 
 unknown_npps as (
@@ -97,17 +137,33 @@ unknown_npps as (
         participants.npp_key as item,
         null as item_name,
         0 as roster_workers,
-        count(distinct participants.person_id) as bpjs_people,
+        coalesce(unknown_npp_people.bpjs_people, 0) as bpjs_people,
         0 as budget_lines,
         array_agg(distinct files.relative_path order by files.relative_path) as files,
         '- {npp: "' || participants.npp_key || '", opd: "<kode OPD>", kode_wilayah: "'
         || participants.kode_wilayah || '"}' as config_line
-    from participants
+    from participant_files as participants
     inner join files on participants.file_id = files.file_id
+    left join unknown_npp_people
+        on participants.kode_wilayah = unknown_npp_people.kode_wilayah
+        and participants.npp_key = unknown_npp_people.npp_key
     where participants.opd_code is null
         and participants.npp_key is not null
-    group by participants.kode_wilayah, participants.npp_key
+    group by participants.kode_wilayah, participants.npp_key, unknown_npp_people.bpjs_people
     having bool_and(participants.employer_key = '')
+),
+
+conflict_people as (
+    select
+        participants.kode_wilayah,
+        participants.npp_key,
+        count(distinct participants.person_id) as bpjs_people
+    from pairs
+    inner join participant_people as participants
+        on pairs.kode_wilayah = participants.kode_wilayah
+        and pairs.npp = participants.npp_key
+    where pairs.is_conflict
+    group by participants.kode_wilayah, participants.npp_key
 ),
 
 conflicts as (
@@ -118,18 +174,23 @@ conflicts as (
         pairs.opd_code || ' (' || pairs.pair_source || '); named: ' || array_to_string(pairs.named_opd_codes, ', ')
             as item_name,
         0 as roster_workers,
-        count(distinct participants.person_id) as bpjs_people,
+        coalesce(conflict_people.bpjs_people, 0) as bpjs_people,
         0 as budget_lines,
         array_agg(distinct files.relative_path order by files.relative_path) as files,
         '- {npp: "' || pairs.npp || '", opd: "<kode OPD>", kode_wilayah: "' || pairs.kode_wilayah || '"}'
             as config_line
     from pairs
-    inner join participants
+    inner join participant_files as participants
         on pairs.kode_wilayah = participants.kode_wilayah
         and pairs.npp = participants.npp_key
     inner join files on participants.file_id = files.file_id
+    left join conflict_people
+        on pairs.kode_wilayah = conflict_people.kode_wilayah
+        and pairs.npp = conflict_people.npp_key
     where pairs.is_conflict
-    group by pairs.kode_wilayah, pairs.npp, pairs.opd_code, pairs.pair_source, pairs.named_opd_codes
+    group by
+        pairs.kode_wilayah, pairs.npp, pairs.opd_code, pairs.pair_source, pairs.named_opd_codes,
+        conflict_people.bpjs_people
 ),
 
 final as (

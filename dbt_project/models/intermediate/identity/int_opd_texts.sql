@@ -63,42 +63,91 @@ budget_lines as (
     group by 1, 2, 3
 ),
 
-bpjs_lines as (
+-- the participation lines come summarised: per file and employer (int_participant_files: lines,
+-- files) and per person and employer (int_participant_keys: people), both over all history
+bpjs_files as (
     select
         kode_wilayah,
         employer_key,
         employer_name,
         npp_key,
-        person_id,
-        file_id
-    from {{ ref('stg_ucj__participants') }}
+        file_id,
+        lines
+    from {{ ref('int_participant_files') }}
     union all
     select
         kode_wilayah,
         employer_key,
         employer_name,
         npp_key,
-        coalesce(nik, 'KPJ:' || kpj) as person_id,
-        file_id
+        file_id,
+        1 as lines
     from {{ ref('stg_ucj__claims') }}
+),
+
+bpjs_people as (
+    select
+        kode_wilayah,
+        employer_key,
+        employer_name,
+        npp_key,
+        person_id
+    from {{ ref('int_participant_keys') }}
+    union all
+    select
+        kode_wilayah,
+        employer_key,
+        employer_name,
+        npp_key,
+        coalesce(nik, 'KPJ:' || kpj) as person_id
+    from {{ ref('stg_ucj__claims') }}
+),
+
+employer_files as (
+    select
+        bpjs_files.kode_wilayah,
+        bpjs_files.employer_key as opd_key,
+        bpjs_files.employer_name as opd_text,
+        sum(bpjs_files.lines)::bigint as lines,
+        count(distinct bpjs_files.file_id) as files
+    from bpjs_files
+    left join known_npps
+        on bpjs_files.kode_wilayah = known_npps.kode_wilayah
+        and bpjs_files.npp_key = known_npps.npp_key
+    where bpjs_files.employer_key <> ''
+        and known_npps.npp_key is null
+    group by 1, 2, 3
+),
+
+employer_people as (
+    select
+        bpjs_people.kode_wilayah,
+        bpjs_people.employer_key as opd_key,
+        bpjs_people.employer_name as opd_text,
+        count(distinct bpjs_people.person_id) as people
+    from bpjs_people
+    left join known_npps
+        on bpjs_people.kode_wilayah = known_npps.kode_wilayah
+        and bpjs_people.npp_key = known_npps.npp_key
+    where bpjs_people.employer_key <> ''
+        and known_npps.npp_key is null
+    group by 1, 2, 3
 ),
 
 employer_lines as (
     select
-        bpjs_lines.kode_wilayah,
-        bpjs_lines.employer_key as opd_key,
-        bpjs_lines.employer_name as opd_text,
+        employer_files.kode_wilayah,
+        employer_files.opd_key,
+        employer_files.opd_text,
         'employer' as seen_in,
-        count(*) as lines,
-        count(distinct bpjs_lines.person_id) as people,
-        count(distinct bpjs_lines.file_id) as files
-    from bpjs_lines
-    left join known_npps
-        on bpjs_lines.kode_wilayah = known_npps.kode_wilayah
-        and bpjs_lines.npp_key = known_npps.npp_key
-    where bpjs_lines.employer_key <> ''
-        and known_npps.npp_key is null
-    group by 1, 2, 3
+        employer_files.lines,
+        coalesce(employer_people.people, 0) as people,
+        employer_files.files
+    from employer_files
+    left join employer_people
+        on employer_files.kode_wilayah = employer_people.kode_wilayah
+        and employer_files.opd_key = employer_people.opd_key
+        and employer_files.opd_text is not distinct from employer_people.opd_text
 ),
 
 seen as (

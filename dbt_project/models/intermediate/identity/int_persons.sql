@@ -19,10 +19,10 @@ participant_people as (
     select
         kpjs.person_id,
         kpjs.nik,
-        min(participants.period_month) as first_seen_month,
+        min(participants.first_month) as first_seen_month,
         false as is_on_roster,
         true as is_bpjs_participant
-    from {{ ref('stg_ucj__participants') }} as participants
+    from {{ ref('int_participant_keys') }} as participants
     inner join {{ ref('int_kpjs_resolved_to_persons') }} as kpjs
         on participants.kpj = kpjs.kpj
     group by kpjs.person_id, kpjs.nik
@@ -30,10 +30,10 @@ participant_people as (
     select
         person_id,
         nik,
-        min(period_month) as first_seen_month,
+        min(first_month) as first_seen_month,
         false as is_on_roster,
         true as is_bpjs_participant
-    from {{ ref('stg_ucj__participants') }}
+    from {{ ref('int_participant_keys') }}
     where kpj is null
     group by person_id, nik
 ),

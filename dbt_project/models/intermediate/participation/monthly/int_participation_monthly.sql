@@ -1,6 +1,6 @@
 {{
     config(
-        meta={'window_source': 'stg_ucj__participants', 'opd_attribution': true},
+        meta={'window_source': 'int_participant_files', 'opd_attribution': true},
         indexes=[
             {'columns': ['kode_wilayah', 'period_month']},
             {'columns': ['person_id', 'period_month', 'kode_wilayah']},
@@ -18,12 +18,21 @@
 -- The index on (person_id, period_month, kode_wilayah) serves the EXISTS / NOT EXISTS probes of
 -- int_participants_lapsed_monthly, fct_rentan_coverage_monthly and fct_opd_enrollment_monthly
 -- (issue 17: plans that do not depend on the planner's row estimates).
+-- The window's lines are read by file: the files of the ledger int_participant_files with rows in
+-- the window's months (macros/participant_files.sql), so a nightly build reads the window's lines
+-- through the raw table's key, not every line of history; a full build reads them all.
 -- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
 
 with
 
+window_files as (
+    select distinct ledger.file_id
+    from {{ ref('int_participant_files') }} as ledger
+    where {{ incremental_months_filter() }}
+),
+
 participants as (
-    select * from {{ ref('stg_ucj__participants') }}
+    select * from {{ participant_lines_of('select window_files.file_id from window_files') }} as lines
     where {{ incremental_months_filter() }}
 ),
 
