@@ -48,7 +48,7 @@ participation as (
         inner join no_longer_listed
             on older.kode_wilayah = no_longer_listed.kode_wilayah
             and older.participant_key = no_longer_listed.participant_key
-        where exists (select 1 from no_longer_listed as any_person)
+        where exists (select any_person.participant_key from no_longer_listed as any_person)
     ),
 
     candidates as (
