@@ -171,7 +171,8 @@ def test_the_installed_package_runs_outside_the_checkout(installed, outside):
     checkout_models = sorted(p.stem for p in (PROJECT_ROOT / "dbt_project" / "models").rglob("*.sql"))
     assert probe["models"] == checkout_models
     assert probe["import_errors"] == {}
-    assert probe["dags"] == ["ucj_backfill", "ucj_ingest", "ucj_transform", "ucj_watchdog"]
+    assert probe["dags"] == sorted(p.stem for p in (PROJECT_ROOT / "dags").glob("ucj_*.py"))  # one DAG per file
+    assert "ucj_ingest" in probe["dags"] and "ucj_transform" in probe["dags"]
     assert "ucj_reports" in probe["plugins"]
 
     # the generator reads the shipped dbt seeds; `ucj check` runs the shipped GX suites
