@@ -6,7 +6,8 @@
     window_source: the model whose newest month sets the window (`-- depends_on: {{ ref(...) }}`
     when the model does not read it); opd_attribution: the model stores an OPD code (below);
     window_month_column: the model's month column when it is not period_month (its unique_key
-    then names its own grain). Its SQL reads only the window's months: where {{ incremental_months_filter() }}.
+    then names its own grain). window_months: changed rebuilds only the months of the lookback
+    whose inputs changed (int_participation_monthly: macros/participation_window.sql). Its SQL reads only the window's months: where {{ incremental_months_filter() }}.
 
     On an incremental run only the months from `lookback_months` before the newest month of the
     window source onwards are rebuilt (late and corrected files of those months are picked up);
@@ -51,6 +52,8 @@
     {%- if from_month -%}
         ({{ month_column }} >= cast('{{ from_month }}' as date)
         {%- if region %} and {{ region_column }} = '{{ region }}'{% endif -%})
+    {%- elif config.meta_get('window_months', 'lookback') == 'changed' -%}
+        {{ participation_window_months(month_column) }}
     {%- else -%}
         {{ month_column }} >= (
             select {{ add_months('max(' ~ source_month_column ~ ')', '-' ~ var('lookback_months')) }}
@@ -91,7 +94,10 @@
     store an OPD code, and the window this build rebuilt (for the nightly tests). -#}
 {% macro monthly_window_pre_hook() -%}
     {%- if execute and config.meta_get('opd_attribution', false) -%}
-        {{ opd_attribution_prepare() }}
+        {{ opd_attribution_prepare() }};
+    {%- endif -%}
+    {%- if execute and config.meta_get('window_months', 'lookback') == 'changed' -%}
+        {{ participation_window_prepare() }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -100,6 +106,9 @@
         {{ record_incremental_window(monthly_window_month_column()) }}
         {%- if config.meta_get('opd_attribution', false) %};
         {{ opd_attribution_record() }}
+        {%- endif -%}
+        {%- if config.meta_get('window_months', 'lookback') == 'changed' %};
+        {{ participation_window_record() }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

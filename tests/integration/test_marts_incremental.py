@@ -14,7 +14,8 @@ two newest months (some people no longer listed in either, some AKTIF turned NON
 delivered at the same paths and dbt runs incrementally with lookback 1 (the window is those two
 months): lapses appear and vanish inside the window, statuses change, and the people no longer
 listed fall back to their status of a month before the window. That run must equal a
-``--full-refresh`` too.
+``--full-refresh`` too. Then a night with nothing new: ``int_participation_monthly`` rebuilds only the
+months whose inputs changed, so it rewrites none.
 """
 
 from __future__ import annotations
@@ -126,6 +127,19 @@ def incremental_then_full(generated, warehouses, tmp_path_factory) -> dict[str, 
         ).fetchone()[0]
     transform.run_dbt(["build", "--full-refresh"])
     corrected_full_refresh = checksums(conninfo)
+    # a night with nothing new (the default lookback, 3 months): no input of int_participation_monthly
+    # changed, so none of its months is rewritten (macros/participation_window.sql)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        before_rerun = conn.execute("select txid_current()").fetchone()[0]
+    ingest_then_build(landing)
+    rerun = checksums(conninfo)
+    with psycopg.connect(conninfo) as conn:
+        rewritten = {
+            table: conn.execute(
+                f"select count(*) from intermediate.{table} where xmin::text::bigint > %s", (before_rerun,)
+            ).fetchone()[0]
+            for table in ("int_participation_monthly", "int_participants_lapsed_monthly")
+        }
     return {
         "first": first,
         "incremental": incremental,
@@ -133,6 +147,8 @@ def incremental_then_full(generated, warehouses, tmp_path_factory) -> dict[str, 
         "corrected": corrected,
         "corrected_full_refresh": corrected_full_refresh,
         "fallbacks": fallbacks,
+        "rerun": rerun,
+        "rewritten": rewritten,
     }
 
 
@@ -165,6 +181,14 @@ def test_corrected_months_in_the_window_equal_full_refresh(incremental_then_full
     assert runs["corrected"] == runs["corrected_full_refresh"]
 
 
+def test_a_night_with_nothing_new_rewrites_no_month_of_the_participation(incremental_then_full) -> None:
+    runs = incremental_then_full
+    assert runs["rerun"] == runs["corrected_full_refresh"]
+    assert runs["rewritten"]["int_participation_monthly"] == 0
+    # the monthly models after it still rebuild their lookback months (the idiom's window)
+    assert runs["rewritten"]["int_participants_lapsed_monthly"] > 0
+
+
 def test_two_full_runs_give_identical_marts(generated, warehouses, incremental_then_full, tmp_path_factory) -> None:
     tmp = tmp_path_factory.mktemp("second-full-run")
     conninfo = warehouses.database()
@@ -177,6 +201,8 @@ def test_two_full_runs_give_identical_marts(generated, warehouses, incremental_t
                 "select table_schema, table_name from information_schema.columns where column_name = 'file_id'"
             )
         }
+    # the window's inputs of int_participation_monthly keep a hash of each month's file ids
+    lineage.add("intermediate.monthly_window_inputs_applied")
     first_warehouse = incremental_then_full["full_refresh"]
     assert {k: v for k, v in second.items() if k not in lineage} == {
         k: v for k, v in first_warehouse.items() if k not in lineage

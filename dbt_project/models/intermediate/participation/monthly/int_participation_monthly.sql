@@ -1,6 +1,6 @@
 {{
     config(
-        meta={'window_source': 'int_participant_files', 'opd_attribution': true},
+        meta={'window_source': 'int_participant_files', 'opd_attribution': true, 'window_months': 'changed'},
         indexes=[
             {'columns': ['kode_wilayah', 'period_month']},
             {'columns': ['person_id', 'period_month', 'kode_wilayah']},
@@ -9,8 +9,10 @@
     )
 }}
 -- grain: one row per region x month x person x employer account (NPP) in that month's
--- participation export. Incremental by month: an incremental run rebuilds the months from
--- var('lookback_months') before the newest export onwards (late and corrected files).
+-- participation export. Incremental by month: an incremental run rebuilds the months of the
+-- lookback (var('lookback_months') before the newest export onwards) whose inputs changed: their
+-- files, the person a KPJ resolves to, the OPD of an NPP or employer name
+-- (macros/participation_window.sql); the other months of the lookback would come out the same.
 -- A line listed twice in an export (same person, same employer) counts once.
 -- The OPD billed: by the line's NPP when the NPP is known (config folder, reference, learned:
 -- int_npp_opd_pairs), else by its employer name (int_opd_texts_matched_to_opds); billed_opd_via
@@ -22,6 +24,7 @@
 -- the window's months (macros/participant_files.sql), so a nightly build reads the window's lines
 -- through the raw table's key, not every line of history; a full build reads them all.
 -- depends_on: {{ ref('int_opd_attribution_fingerprint') }}
+-- depends_on: {{ ref('int_participant_keys') }}  (the window's KPJ inputs: macros/participation_window.sql)
 
 with
 
