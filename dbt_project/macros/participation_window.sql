@@ -54,10 +54,6 @@
     pg_temp.ucj_window_months
 {%- endmacro %}
 
-{% macro participation_window_model() -%}
-    '{{ this.schema }}.{{ this.identifier }}'
-{%- endmacro %}
-
 {#- The months incremental_months_filter rebuilds (meta window_months: changed). -#}
 {% macro participation_window_months(month_column) -%}
     {{ month_column }} = any(array(
@@ -91,7 +87,7 @@
     applied as (
         select applied.kind, applied.kode_wilayah, applied.key, applied.value
         from {{ participation_window_inputs_table() }} as applied
-        where applied.model_name = {{ participation_window_model() }}
+        where applied.model_name = {{ participant_files_model() }}
     ),
     changed as materialized (
         (select * from current_inputs except select * from applied)
@@ -142,9 +138,9 @@
         {%- set months = run_query('select period_month from ' ~ participation_window_months_table() ~ ' order by 1') -%}
         {{ log(this.identifier ~ ': rebuilt the months whose inputs changed: ' ~ (months.columns[0].values() | map('string') | join(', ') or 'none'), info=True) }}
     {%- endif %}
-    delete from {{ participation_window_inputs_table() }} where model_name = {{ participation_window_model() }};
+    delete from {{ participation_window_inputs_table() }} where model_name = {{ participant_files_model() }};
     insert into {{ participation_window_inputs_table() }} (model_name, kind, kode_wilayah, key, value)
-    select {{ participation_window_model() }}, inputs.kind, inputs.kode_wilayah, inputs.key, inputs.value
+    select {{ participant_files_model() }}, inputs.kind, inputs.kode_wilayah, inputs.key, inputs.value
     from ({{ participation_window_inputs() }}) as inputs;
     analyze {{ participation_window_inputs_table() }}
     {%- endif %}
