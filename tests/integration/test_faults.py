@@ -77,14 +77,18 @@ class LockedTable(threading.Thread):
             conn.rollback()
 
 
-def _waiting(conninfo: str, database: str, like: str) -> bool:
-    """A statement of the database that waits for a table lock (dbt's statements open with a comment)."""
+def _waiting(conninfo: str, database: str, table: str, like: str = "%") -> bool:
+    """A statement of the database that waits for a lock on the table. Read from pg_locks, not
+    from the statement's text: pg_stat_activity keeps only its first 1 kB, and a model's pre-hook
+    names the table after that."""
     return bool(
         query(
             conninfo,
-            """select 1 from pg_stat_activity where datname = %s and wait_event_type = 'Lock'
-                                   and wait_event = 'relation' and query ilike %s""",
-            (database, like),
+            """select 1 from pg_locks as locks
+               inner join pg_stat_activity as activity on activity.pid = locks.pid
+               where activity.datname = %s and not locks.granted and locks.locktype = 'relation'
+                   and locks.relation = to_regclass(%s) and activity.query ilike %s""",
+            (database, table, like),
         )
     )
 
@@ -162,7 +166,7 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         lock.start()
         assert lock.locked.wait(60)
         first = spawn_dag("ucj_ingest", tmp / "ingest-1.log", conf)
-        wait_until(lambda: _waiting(conninfo, database, "copy raw.participants%"), "a COPY behind the lock")
+        wait_until(lambda: _waiting(conninfo, database, "raw.participants", "copy raw.participants%"), "a COPY behind the lock")
         out["loaded_before_kill_1"] = loaded_files(conninfo)
         first.kill()
         lock.release.set()
@@ -225,7 +229,7 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         lock.start()
         assert lock.locked.wait(60)
         killed = spawn_dag("ucj_transform", tmp / "transform-killed.log")
-        wait_until(lambda: _waiting(conninfo, database, '%"intermediate"%'), "the build at the locked table")
+        wait_until(lambda: _waiting(conninfo, database, "intermediate.int_participation_monthly"), "the build at the locked table")
         killed.kill()
         lock.release.set()
         lock.join(30)
