@@ -166,7 +166,9 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         lock.start()
         assert lock.locked.wait(60)
         first = spawn_dag("ucj_ingest", tmp / "ingest-1.log", conf)
-        wait_until(lambda: _waiting(conninfo, database, "raw.participants", "copy raw.participants%"), "a COPY behind the lock")
+        wait_until(
+            lambda: _waiting(conninfo, database, "raw.participants", "copy raw.participants%"), "a COPY behind the lock"
+        )
         out["loaded_before_kill_1"] = loaded_files(conninfo)
         first.kill()
         lock.release.set()
@@ -229,7 +231,10 @@ def night(tmp_path_factory, pg_server_url) -> dict:
         lock.start()
         assert lock.locked.wait(60)
         killed = spawn_dag("ucj_transform", tmp / "transform-killed.log")
-        wait_until(lambda: _waiting(conninfo, database, "intermediate.int_participation_monthly"), "the build at the locked table")
+        wait_until(
+            lambda: _waiting(conninfo, database, "intermediate.int_participation_monthly"),
+            "the build at the locked table",
+        )
         killed.kill()
         lock.release.set()
         lock.join(30)
