@@ -6,8 +6,9 @@
     window_source: the model whose newest month sets the window (`-- depends_on: {{ ref(...) }}`
     when the model does not read it); opd_attribution: the model stores an OPD code (below);
     window_month_column: the model's month column when it is not period_month (its unique_key
-    then names its own grain). window_months: changed rebuilds only the months of the lookback
-    whose inputs changed (int_participation_monthly: macros/participation_window.sql). Its SQL reads only the window's months: where {{ incremental_months_filter() }}.
+    then names its own grain); window_months: changed rebuilds only the months of the lookback
+    whose inputs changed (int_participation_monthly: macros/participation_window.sql). Its SQL
+    reads only the window's months: where {{ incremental_months_filter() }}.
 
     On an incremental run only the months from `lookback_months` before the newest month of the
     window source onwards are rebuilt (late and corrected files of those months are picked up);
